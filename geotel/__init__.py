@@ -1,0 +1,23 @@
+"""geotel: plan provincial telecom infrastructure (coverage, dead zones, siting, fiber)."""
+
+from geotel._errors import (
+    ConfigError,
+    CRSError,
+    GeotelError,
+    InputError,
+    SolverError,
+)
+from geotel.config import ProjectConfig, load_config
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "GeotelError",
+    "InputError",
+    "ConfigError",
+    "CRSError",
+    "SolverError",
+    "ProjectConfig",
+    "load_config",
+]

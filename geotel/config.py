@@ -1,0 +1,287 @@
+"""Project configuration: a YAML file naming the inputs and the planning parameters.
+
+Every section is a frozen dataclass with documented defaults. Unknown keys are errors
+that name the key and the file; values are type-checked.
+
+Examples
+--------
+>>> cfg = ProjectConfig.from_dict({"name": "Demo", "coverage": {"max_radius_m": 10000}})
+>>> cfg.coverage.max_radius_m, cfg.coverage.thresholds_dbm["4G"]
+(10000.0, -105.0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from geotel._errors import ConfigError
+
+__all__ = [
+    "InputsConfig",
+    "CoverageConfig",
+    "PopulationConfig",
+    "DeadZonesConfig",
+    "IndicatorsConfig",
+    "FiberConfig",
+    "SitingConfig",
+    "PlanConfig",
+    "ProjectConfig",
+    "load_config",
+]
+
+Technology = Literal["2G", "3G", "4G"]
+
+
+@dataclass(frozen=True)
+class InputsConfig:
+    """Input files; relative paths are taken from the config file's folder."""
+
+    communes: Path | None = None
+    #: Layer name inside a multi-layer file (GeoPackage); the first layer by default.
+    communes_layer: str | None = None
+    towers: Path | None = None
+    fiber: Path | None = None
+    roads: Path | None = None
+    #: OpenStreetMap extract (.osm.pbf or .osm) used for the road graph instead of ``roads``.
+    osm: Path | None = None
+    exclusion_zones: Path | None = None
+    #: One DEM file, or several tiles to mosaic (GeoTIFF or SRTM .hgt).
+    dem: tuple[Path, ...] = ()
+    population: Path | None = None
+    #: CRS of a tower list (CSV/XLSX) whose coordinates are not lon/lat, e.g. "EPSG:9218".
+    towers_crs: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverageConfig:
+    """Radio coverage prediction (see :mod:`geotel.coverage`)."""
+
+    resolution_m: float = 90.0
+    max_radius_m: float = 15_000.0
+    rx_height_m: float = 1.5
+    environment: Literal["urban", "suburban", "open"] = "open"
+    diffraction: Literal["deygout", "bullington", "none"] = "deygout"
+    #: Outdoor coverage thresholds: 2G RxLev, 3G RSCP, 4G RSRP (dBm).
+    thresholds_dbm: dict[str, float] = field(
+        default_factory=lambda: {"2G": -95.0, "3G": -95.0, "4G": -105.0}
+    )
+    #: Indoor margin to add: none, rural 8 dB, suburban 12 dB, urban 16 dB.
+    indoor: Literal["none", "rural", "suburban", "urban"] = "none"
+
+
+@dataclass(frozen=True)
+class PopulationConfig:
+    """Dasymetric population surface when no population raster is given."""
+
+    road_weight: float = 2.0
+    road_decay_m: float = 2_000.0
+    slope_weight: float = 1.0
+    max_slope_deg: float = 25.0
+
+
+@dataclass(frozen=True)
+class DeadZonesConfig:
+    technology: Technology = "4G"
+    min_area_km2: float = 0.25
+
+
+@dataclass(frozen=True)
+class IndicatorsConfig:
+    """Thresholds of the New Rural Criterion 8 (they vary by programme period)."""
+
+    #: Share of population with a usable mobile signal (any operator, any technology) for 8.2.
+    c8_min_pop_covered_pct: float = 95.0
+    #: Technology whose coverage counts for 8.2.
+    c8_technology: Technology = "3G"
+    #: Whether 8.2 also requires fixed Internet at the commune centre.
+    c8_requires_fixed_internet: bool = True
+    #: Whether the commune's IT-in-administration indicator (8.4) is assumed met when unknown.
+    c8_it_admin_default: bool = True
+
+
+@dataclass(frozen=True)
+class FiberConfig:
+    """Road graph, reach and extension plan (see :mod:`geotel.fiber`)."""
+
+    snap_tolerance_m: float = 20.0
+    access_spacing_m: float = 500.0
+    min_fragment_m: float = 1_000.0
+    offroad_penalty: float = 1.5
+    targets: Literal["unconnected", "all"] = "unconnected"
+    method: Literal["steiner", "shortest_paths"] = "steiner"
+    build: Literal["aerial", "underground"] = "aerial"
+    #: Cost per km in VND by build method (see README for sources).
+    cost_per_km_vnd: dict[str, float] = field(
+        default_factory=lambda: {"aerial": 60_000_000.0, "underground": 250_000_000.0}
+    )
+
+
+@dataclass(frozen=True)
+class SitingConfig:
+    """Candidate sites, rules and the optimisation (see :mod:`geotel.siting`)."""
+
+    technology: Technology = "4G"
+    new_sites: int = 50
+    budget_vnd: float | None = None
+    target_pop_pct: float | None = None
+    method: Literal["exact", "greedy"] = "exact"
+    time_limit_s: float = 60.0
+    grid_spacing_m: float = 3_000.0
+    new_tower_height_m: float = 40.0
+    min_spacing_urban_m: float = 100.0
+    min_spacing_rural_m: float = 400.0
+    airport_radius_m: float = 4_000.0
+    tower_capex_vnd: float = 1_200_000_000.0
+    colocation_capex_vnd: float = 300_000_000.0
+    microwave_capex_vnd: float = 250_000_000.0
+    microwave_max_km: float = 30.0
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """Phasing of the proposals over the planning years."""
+
+    start_year: int = 2020
+    end_year: int = 2025
+    tower_budget_vnd_per_year: float = 20_000_000_000.0
+    fiber_budget_vnd_per_year: float = 10_000_000_000.0
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Everything a ``geotel plan`` run needs."""
+
+    name: str = "geotel project"
+    #: Metric CRS of the analysis; UTM 49N suits Gia Lai.
+    analysis_crs: str = "EPSG:32649"
+    inputs: InputsConfig = field(default_factory=InputsConfig)
+    coverage: CoverageConfig = field(default_factory=CoverageConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    deadzones: DeadZonesConfig = field(default_factory=DeadZonesConfig)
+    indicators: IndicatorsConfig = field(default_factory=IndicatorsConfig)
+    fiber: FiberConfig = field(default_factory=FiberConfig)
+    siting: SitingConfig = field(default_factory=SitingConfig)
+    plan: PlanConfig = field(default_factory=PlanConfig)
+    #: File the config was read from, if any.
+    source: Path | None = None
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, source: str | Path | None = None
+    ) -> ProjectConfig:
+        """Build and validate a config from a mapping (as read from YAML)."""
+        base = Path(source).parent if source else Path(".")
+        cfg = _build(cls, data, str(source or "<config>"), "", base)
+        return dataclasses.replace(cfg, source=Path(source) if source else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain mapping that :meth:`from_dict` reads back."""
+        return _plain(self)
+
+
+def load_config(path: str | Path) -> ProjectConfig:
+    """Read and validate a project config file (YAML).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, not YAML, has an unknown key or a bad value.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError("config file not found", file=str(p),
+                          fix="check the path; `geotel demo` writes an example config")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", file=str(p),
+                          fix="check the indentation and the colons") from None
+    if not isinstance(data, dict):
+        raise ConfigError("the top level must be a mapping of sections", file=str(p),
+                          fix="start with keys such as 'name:' and 'inputs:'")
+    return ProjectConfig.from_dict(data, source=p)
+
+
+def _build(cls: type, data: Any, src: str, prefix: str, base: Path) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"section '{prefix.rstrip('.') or 'top'}' must be a mapping",
+                          file=src, column=prefix.rstrip(".") or None,
+                          fix="indent its keys under it")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        key = prefix + str(unknown[0])
+        raise ConfigError(f"unknown key '{key}'", file=src, column=key,
+                          fix=f"remove it or use one of: {', '.join(fields)}")
+    kwargs = {k: _value(hints[k], v, src, prefix + k, base) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def _value(tp: Any, v: Any, src: str, key: str, base: Path) -> Any:
+    def bad(expected: str) -> ConfigError:
+        return ConfigError(f"'{key}' = {v!r} is not {expected}", file=src, column=key,
+                           fix=f"give {expected}")
+
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, v, src, key + ".", base)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if v is None:
+            return None
+        return _value(args[0], v, src, key, base)
+    if origin is Literal:
+        if v not in typing.get_args(tp):
+            raise bad("one of " + ", ".join(map(str, typing.get_args(tp))))
+        return v
+    if origin is tuple:
+        items = v if isinstance(v, list) else [v]
+        return tuple(_value(typing.get_args(tp)[0], x, src, key, base) for x in items)
+    if origin is dict:
+        if not isinstance(v, dict):
+            raise bad("a mapping")
+        return {str(k): _value(typing.get_args(tp)[1], x, src, f"{key}.{k}", base)
+                for k, x in v.items()}
+    if tp is Path:
+        if not isinstance(v, str):
+            raise bad("a file path")
+        p = Path(v).expanduser()
+        return p if p.is_absolute() else (base / p)
+    if tp is bool:
+        if not isinstance(v, bool):
+            raise bad("true or false")
+        return v
+    if tp is int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise bad("a whole number")
+        return v
+    if tp is float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise bad("a number")
+        return float(v)
+    if tp is str:
+        if not isinstance(v, str):
+            raise bad("text")
+        return v
+    return v
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if f.name != "source"}
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, tuple):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,446 @@
+"""Canonical planning layers: their columns, types, units, ranges and defaults.
+
+Every reader ends in :func:`validate_layer`, which returns a *new* GeoDataFrame with
+the canonical columns (defaults filled, types coerced, geometry repaired where that
+is safe) and a :class:`~geotel._errors.ValidationReport` of what it found.
+
+Layers
+------
+communes
+    Commune polygons (xã / phường / thị trấn) with population and service attributes.
+towers
+    Existing BTS, one row per *sector*; ``(site_id, sector_id)`` is unique. A list
+    that gives only points becomes one omnidirectional sector per site.
+fiber
+    Existing fiber routes (lines).
+roads
+    Road centre-lines.
+exclusion_zones
+    Areas where new bulky towers are not allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geotel._errors import ValidationReport
+
+__all__ = [
+    "Column",
+    "LayerSpec",
+    "LAYERS",
+    "LayerName",
+    "OPERATORS",
+    "TECHNOLOGIES",
+    "MOBILE_BANDS_MHZ",
+    "DEFAULT_FREQ_MHZ",
+    "validate_layer",
+    "normalise_operator",
+    "normalise_technologies",
+]
+
+LayerName = Literal["communes", "towers", "fiber", "roads", "exclusion_zones"]
+DType = Literal["str", "int", "float", "bool"]
+
+#: The four mobile network operators of Vietnam, canonical spelling.
+OPERATORS: tuple[str, ...] = ("Viettel", "VinaPhone", "MobiFone", "Vietnamobile")
+_OPERATOR_ALIASES = {
+    "viettel": "Viettel",
+    "vtl": "Viettel",
+    "vinaphone": "VinaPhone",
+    "vnpt": "VinaPhone",
+    "vnpt-vinaphone": "VinaPhone",
+    "vnp": "VinaPhone",
+    "mobifone": "MobiFone",
+    "mobi": "MobiFone",
+    "vms": "MobiFone",
+    "vietnamobile": "Vietnamobile",
+    "vnm": "Vietnamobile",
+    "gtel": "Vietnamobile",
+}
+TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G", "5G")
+#: Frequency ranges (MHz) of the mobile bands licensed in Vietnam (downlink and uplink).
+MOBILE_BANDS_MHZ: tuple[tuple[float, float], ...] = (
+    (703.0, 803.0),  # band 28
+    (824.0, 894.0),  # band 5
+    (880.0, 960.0),  # band 8 (GSM 900)
+    (1710.0, 1880.0),  # band 3 (DCS 1800)
+    (1920.0, 2170.0),  # band 1 (UMTS 2100)
+    (2300.0, 2400.0),  # band 40
+    (2500.0, 2690.0),  # band 7 / 41
+    (3300.0, 3800.0),  # n78
+)
+#: Default carrier frequency per technology when a list gives none.
+DEFAULT_FREQ_MHZ: dict[str, float] = {"2G": 900.0, "3G": 2100.0, "4G": 1800.0, "5G": 3500.0}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical layer."""
+
+    name: str
+    dtype: DType
+    required: bool = False
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A canonical layer: geometry type, id columns and columns."""
+
+    name: LayerName
+    geometry: Literal["Polygon", "Point", "LineString"]
+    id_columns: tuple[str, ...]
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+LAYERS: dict[str, LayerSpec] = {
+    "communes": LayerSpec(
+        "communes",
+        "Polygon",
+        ("commune_code",),
+        (
+            Column("commune_code", "str", True, description="official 5-digit GSO code"),
+            Column("commune_name", "str", True),
+            Column("district_code", "str", False, "", description="3-digit GSO code"),
+            Column("district_name", "str", False, ""),
+            Column("population", "int", False, 0, 0, 2_000_000),
+            Column("area_km2", "float", False, None, 0, 5_000, description="equal-area"),
+            Column("has_fixed_internet", "bool", False, True),
+            Column("has_fiber", "bool", False, True),
+            Column("has_radio_station", "bool", False, True),
+            Column("has_postal_point", "bool", False, True),
+            Column("mobile_technologies", "str", False, "2G,3G,4G"),
+        ),
+    ),
+    "towers": LayerSpec(
+        "towers",
+        "Point",
+        ("site_id", "sector_id"),
+        (
+            Column("site_id", "str", True),
+            Column("sector_id", "int", False, 1, 1, 99),
+            Column("operator", "str", True, choices=OPERATORS),
+            Column("technologies", "str", False, "2G,3G,4G"),
+            Column("height_m", "float", False, 30.0, 0.0, 200.0),
+            Column("shared_by", "str", False, "", description="other operators on the tower"),
+            Column("azimuth_deg", "float", False, 0.0, 0.0, 360.0),
+            Column("beamwidth_deg", "float", False, 360.0, 1.0, 360.0, description="360 = omni"),
+            Column("tilt_deg", "float", False, 2.0, -10.0, 20.0, description="downtilt"),
+            Column("eirp_dbm", "float", False, 58.0, 0.0, 80.0),
+            Column("freq_mhz", "float", False, None, description="empty = per technology"),
+        ),
+    ),
+    "fiber": LayerSpec(
+        "fiber",
+        "LineString",
+        ("route_id",),
+        (
+            Column("route_id", "str", True),
+            Column("operator", "str", False, "VNPT"),
+            Column("level", "str", False, "district", choices=("backbone", "provincial", "district")),
+        ),
+    ),
+    "roads": LayerSpec(
+        "roads",
+        "LineString",
+        ("road_id",),
+        (
+            Column("road_id", "str", True),
+            Column(
+                "road_class",
+                "str",
+                False,
+                "local",
+                choices=("national", "provincial", "district", "commune", "local", "track"),
+            ),
+            Column("name", "str", False, ""),
+        ),
+    ),
+    "exclusion_zones": LayerSpec(
+        "exclusion_zones",
+        "Polygon",
+        ("zone_id",),
+        (
+            Column("zone_id", "str", True),
+            Column(
+                "kind", "str", True, choices=("national_park", "airport", "heritage", "a1_only_urban")
+            ),
+            Column("name", "str", False, ""),
+        ),
+    ),
+}
+
+
+def normalise_operator(value: object) -> str | None:
+    """Canonical operator name, or None when unknown (``'vnpt'`` → ``'VinaPhone'``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    key = str(value).strip().lower().replace(" ", "")
+    return _OPERATOR_ALIASES.get(key)
+
+
+def normalise_technologies(value: object) -> str | None:
+    """Canonical, sorted technology list ``'4g, 2G'`` → ``'2G,4G'``; None when invalid."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    parts = [p.strip().upper() for p in str(value).replace(";", ",").replace("/", ",").split(",")]
+    parts = [p for p in parts if p]
+    if not parts or any(p not in TECHNOLOGIES for p in parts):
+        return None
+    return ",".join(sorted(set(parts)))
+
+
+def _in_band(freq_mhz: float) -> bool:
+    return any(lo <= freq_mhz <= hi for lo, hi in MOBILE_BANDS_MHZ)
+
+
+def validate_layer(
+    gdf: gpd.GeoDataFrame,
+    layer: LayerName,
+    *,
+    source: str = "<data>",
+    study_area: shapely.Geometry | None = None,
+    report: ValidationReport | None = None,
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Check a layer against its canonical schema and return a clean copy.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read; not modified.
+    layer
+        Which canonical layer it is.
+    source
+        File name used in messages.
+    study_area
+        Polygon in ``gdf``'s CRS; features entirely outside it are errors.
+    report
+        Report to append to; a new one by default.
+
+    Returns
+    -------
+    (GeoDataFrame, ValidationReport)
+        The canonical columns first (extra columns kept after them), index kept.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["vnpt"]},
+    ...                      geometry=[Point(108.0, 14.0)], crs=4326)
+    >>> out, rep = validate_layer(g, "towers")
+    >>> out.loc[0, "operator"], out.loc[0, "beamwidth_deg"], rep.ok
+    ('VinaPhone', 360.0, True)
+    """
+    spec = LAYERS[layer]
+    rep = report if report is not None else ValidationReport()
+    out = gdf.copy()
+    if out.crs is None:
+        rep.add(
+            "crs",
+            f"the {layer} layer has no CRS",
+            file=source,
+            fix="save the file with its CRS (a .prj beside a shapefile) or pass crs=...",
+        )
+    # Labels in messages: the id column when there is one, else the row number.
+    id_col = spec.id_columns[0]
+    labels = (
+        out[id_col].astype(str).tolist()
+        if id_col in out.columns
+        else [f"row {i + 1}" for i in range(len(out))]
+    )
+    for col in spec.columns:
+        if col.name not in out.columns:
+            if col.required:
+                rep.add(
+                    "schema",
+                    f"required column '{col.name}' is missing (columns: {list(gdf.columns)})",
+                    file=source,
+                    column=col.name,
+                    fix=f"add a '{col.name}' column or rename the column that holds it",
+                )
+                out[col.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+            else:
+                out[col.name] = col.default
+        out[col.name] = _coerce(out[col.name], col, labels, source, rep)
+    if layer == "towers":
+        out = _towers_rules(out, labels, source, rep)
+    _check_ids(out, spec, labels, source, rep)
+    out = _check_geometry(out, spec, labels, source, rep, study_area)
+    extra = [c for c in out.columns if c not in spec.names and c != out.geometry.name]
+    out = out[[*spec.names, *extra, out.geometry.name]]
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs), rep
+
+
+def _coerce(
+    s: pd.Series, col: Column, labels: list[str], source: str, rep: ValidationReport
+) -> pd.Series:
+    def bad(i: int, msg: str, fix: str) -> None:
+        rep.add("schema" if "type" in msg else "range", msg, file=source,
+                feature=labels[i], column=col.name, fix=fix)
+
+    if col.dtype == "str":
+        out = s.astype(object).where(s.notna(), None)
+        out = out.map(lambda v: v if v is None else str(v).strip())
+        if col.default is not None:
+            out = out.where(out.notna(), col.default)
+        if col.name == "operator":
+            mapped = out.map(normalise_operator)
+            for i, (raw, m) in enumerate(zip(out, mapped, strict=True)):
+                if m is None and col.choices:
+                    bad(i, f"unknown operator '{raw}'", f"use one of {', '.join(OPERATORS)}")
+            out = mapped.where(mapped.notna(), out)
+        elif col.name == "technologies" or col.name == "mobile_technologies":
+            mapped = out.map(normalise_technologies)
+            for i, (raw, m) in enumerate(zip(out, mapped, strict=True)):
+                if m is None and raw not in (None, ""):
+                    bad(i, f"unknown technology list '{raw}'", "write e.g. '2G,3G,4G'")
+            out = mapped.where(mapped.notna(), out)
+        elif col.choices:
+            for i, v in enumerate(out):
+                if v is not None and v not in col.choices:
+                    bad(i, f"'{v}' is not an allowed value", f"use one of {', '.join(col.choices)}")
+        if col.required:
+            for i, v in enumerate(out):
+                if v in (None, "", "nan"):
+                    rep.add("schema", f"'{col.name}' is empty", file=source, feature=labels[i],
+                            column=col.name, fix=f"fill in '{col.name}'")
+        return out
+    if col.dtype == "bool":
+        mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+                   "có": True, "không": False, "co": True, "khong": False, "x": True, "": False}
+        vals = []
+        for i, v in enumerate(s):
+            if isinstance(v, bool | np.bool_):
+                vals.append(bool(v))
+            elif v is None or (isinstance(v, float) and math.isnan(v)):
+                vals.append(bool(col.default))
+            elif str(v).strip().lower() in mapping:
+                vals.append(mapping[str(v).strip().lower()])
+            else:
+                bad(i, f"value '{v}' has the wrong type (expected yes/no)", "write true/false")
+                vals.append(bool(col.default))
+        return pd.Series(vals, index=s.index, dtype=bool)
+    # numbers
+    text = s.astype(object).map(
+        lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v
+    )
+    num = pd.to_numeric(text, errors="coerce")
+    for i, (raw, v) in enumerate(zip(s, num, strict=True)):
+        if math.isnan(v) and raw is not None and not (isinstance(raw, float) and math.isnan(raw)) \
+                and str(raw).strip() != "":
+            bad(i, f"value '{raw}' has the wrong type (expected a number)", "write a plain number")
+    if col.default is not None:
+        num = num.fillna(col.default)
+    for i, v in enumerate(num):
+        if math.isnan(v):
+            continue
+        if (col.min is not None and v < col.min) or (col.max is not None and v > col.max):
+            bad(i, f"{col.name} = {v:g} is outside {col.min:g}–{col.max:g}",
+                f"check the unit and the value of '{col.name}'")
+    if col.dtype == "int":
+        return num.round().astype("Int64") if num.isna().any() else num.round().astype("int64")
+    return num.astype("float64")
+
+
+def _towers_rules(
+    out: gpd.GeoDataFrame, labels: list[str], source: str, rep: ValidationReport
+) -> gpd.GeoDataFrame:
+    for i, f in enumerate(out["freq_mhz"]):
+        if not math.isnan(f) and not _in_band(f):
+            rep.add("range", f"freq_mhz = {f:g} is not in any mobile band used in Vietnam",
+                    file=source, feature=labels[i], column="freq_mhz",
+                    fix="use a carrier frequency in MHz, e.g. 900, 1800, 2100")
+    if "shared_by" in out:
+        out["shared_by"] = out["shared_by"].map(
+            lambda v: ",".join(normalise_operator(p) or p.strip() for p in str(v).split(",") if p.strip())
+            if v else ""
+        )
+    return out
+
+
+def _check_ids(
+    out: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str], source: str, rep: ValidationReport
+) -> None:
+    cols = [c for c in spec.id_columns if c in out.columns]
+    keys = out[cols].astype(str).agg("/".join, axis=1)
+    valid = out[cols[0]].notna() & (out[cols[0]].astype(str) != "")
+    dup = keys[valid & keys.duplicated(keep=False)]
+    for key in dict.fromkeys(dup):
+        rows = [str(i + 1) for i, k in enumerate(keys) if k == key]
+        rep.add("duplicate", f"id {key} appears {len(rows)} times (rows {', '.join(rows[:5])})",
+                file=source, feature=key, column="/".join(cols),
+                fix="give every feature its own id, or remove the duplicate rows")
+
+
+def _check_geometry(
+    out: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    labels: list[str],
+    source: str,
+    rep: ValidationReport,
+    study_area: shapely.Geometry | None,
+) -> gpd.GeoDataFrame:
+    geom = out.geometry.array
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    for i in np.flatnonzero(missing):
+        rep.add("geometry", "geometry is empty", file=source, feature=labels[i],
+                fix="draw the feature or delete the row")
+    family = {"Polygon": ("Polygon", "MultiPolygon"), "Point": ("Point",),
+              "LineString": ("LineString", "MultiLineString")}[spec.geometry]
+    types = shapely.get_type_id(geom)
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                      "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
+    for i in np.flatnonzero(~missing):
+        t = names[types[i]] if types[i] >= 0 else "None"
+        if t not in family:
+            rep.add("geometry", f"geometry is a {t}, expected {spec.geometry}", file=source,
+                    feature=labels[i], fix=f"save the {spec.name} layer as {spec.geometry}s")
+    invalid = ~missing & ~shapely.is_valid(geom)
+    if invalid.any():
+        repaired = shapely.make_valid(geom[invalid])
+        if spec.geometry == "Polygon":
+            repaired = np.array([_polygonal(g) for g in repaired], dtype=object)
+        geom = geom.copy()
+        geom[invalid] = repaired
+        for i in np.flatnonzero(invalid):
+            rep.warn("geometry", "invalid geometry repaired with make_valid", file=source,
+                     feature=labels[i], fix="check the repaired shape in QGIS")
+        out = out.set_geometry(gpd.GeoSeries(geom, index=out.index, crs=out.crs))
+    if study_area is not None and out.crs is not None:
+        inside = shapely.intersects(out.geometry.array, study_area)
+        for i in np.flatnonzero(~inside & ~missing):
+            rep.add("study_area", "feature lies outside the study area", file=source,
+                    feature=labels[i],
+                    fix="check the coordinates (swapped lon/lat? wrong CRS?) or remove it")
+    return out
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    """Keep only the polygonal parts of a repaired geometry."""
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    polys = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else g
