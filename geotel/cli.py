@@ -1,0 +1,160 @@
+"""The ``geotel`` command line: one subcommand per task.
+
+Every command goes through the same library functions as the notebooks; this module
+adds only argument parsing, progress, the final summary and exit codes. A
+:class:`~geotel.GeotelError` is printed without a traceback and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from geotel import __version__
+from geotel._errors import GeotelError
+
+__all__ = ["main", "cli"]
+
+log = logging.getLogger(__name__)
+
+
+def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GeotelError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.secho("interrupted: earlier outputs are left as they were", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="geotel")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """geotel: plan provincial telecom infrastructure.
+
+    Coverage over terrain, dead zones, Criterion 8 indicators, fiber reach and
+    extension, BTS siting, and the outputs planners open: a styled GeoPackage for
+    QGIS, an HTML map for meetings, tables and a print map.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+
+
+_out = click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+                    help="Output folder (written atomically).")
+_force = click.option("--force", is_flag=True, help="Replace an existing output folder.")
+_config = click.argument("config", type=click.Path(path_type=Path))
+
+
+@cli.command()
+@_out
+@_force
+@click.option("--resolution-m", type=click.Choice(["90", "30"]), default="90", show_default=True,
+              help="DEM resolution of the demo province.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the generated demo inputs are cached (default data/processed).")
+@_handle_errors
+def demo(out: Path, force: bool, resolution_m: str, cache_dir: Path | None) -> None:
+    """Generate the synthetic demo province and run the whole plan on it."""
+    from geotel.datasets import demo_project
+
+    config_path = demo_project(resolution_m=int(resolution_m), cache_dir=cache_dir)
+    click.echo(f"demo province (synthetic) inputs: {config_path.parent}")
+    _run_and_write(config_path, out, force=force)
+
+
+@cli.command()
+@_config
+@_handle_errors
+def validate(config: Path) -> None:
+    """Check every input of a project and list every problem at once."""
+    from geotel.config import load_config
+    from geotel.province import validate_project
+
+    report = validate_project(load_config(config))
+    for problem in report:
+        click.echo(str(problem), err=problem.severity == "error")
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    if n_err:
+        click.secho(f"{n_err} error(s), {n_warn} warning(s) in {config}", fg="red", err=True)
+        sys.exit(2)
+    click.secho(f"OK: {config} is valid ({n_warn} warning(s))", fg="green")
+
+
+@cli.command()
+@_config
+@_out
+@_force
+@_handle_errors
+def plan(config: Path, out: Path, force: bool) -> None:
+    """Run every step (validate, coverage, dead zones, fiber, siting, outputs)."""
+    _run_and_write(config, out, force=force)
+
+
+@cli.command()
+@_config
+@_out
+@_force
+@_handle_errors
+def coverage(config: Path, out: Path, force: bool) -> None:
+    """Predict best-server coverage and write the rasters as COGs."""
+    _run_and_write(config, out, force=force, until="coverage")
+
+
+@cli.command()
+@_config
+@_out
+@_force
+@_handle_errors
+def fiber(config: Path, out: Path, force: bool) -> None:
+    """Fiber reach per commune and the cheapest extension plan."""
+    _run_and_write(config, out, force=force, until="fiber")
+
+
+@cli.command()
+@_config
+@_out
+@_force
+@_handle_errors
+def siting(config: Path, out: Path, force: bool) -> None:
+    """Propose new BTS sites (needs coverage and fiber reach)."""
+    _run_and_write(config, out, force=force, until="siting")
+
+
+def _run_and_write(config_path: Path, out: Path, *, force: bool, until: str | None = None) -> None:
+    from geotel._atomic import atomic_dir
+    from geotel.config import load_config
+    from geotel.pipeline import run_plan, write_plan
+
+    if out.exists() and not force:
+        # Fail before hours of work, not after.
+        with atomic_dir(out, force=False):
+            pass
+    cfg = load_config(config_path)
+    result = run_plan(cfg, until=until, progress=True)
+    written = write_plan(result, out, force=force)
+    click.echo(result.summary_table())
+    click.secho(f"wrote {len(written)} file(s) to {out}", fg="green")
+
+
+def main() -> None:
+    """Entry point of the ``geotel`` script."""
+    cli(prog_name="geotel")
+
+
+if __name__ == "__main__":
+    main()
