@@ -159,7 +159,9 @@ LAYERS: dict[str, LayerSpec] = {
         (
             Column("route_id", "str", True),
             Column("operator", "str", False, "VNPT"),
-            Column("level", "str", False, "district", choices=("backbone", "provincial", "district")),
+            Column(
+                "level", "str", False, "district", choices=("backbone", "provincial", "district")
+            ),
         ),
     ),
     "roads": LayerSpec(
@@ -185,7 +187,10 @@ LAYERS: dict[str, LayerSpec] = {
         (
             Column("zone_id", "str", True),
             Column(
-                "kind", "str", True, choices=("national_park", "airport", "heritage", "a1_only_urban")
+                "kind",
+                "str",
+                True,
+                choices=("national_park", "airport", "heritage", "a1_only_urban"),
             ),
             Column("name", "str", False, ""),
         ),
@@ -267,7 +272,7 @@ def validate_layer(
     # Labels in messages: the id column when there is one, else the row number.
     id_col = spec.id_columns[0]
     labels = (
-        out[id_col].astype(str).tolist()
+        [str(v) for v in out[id_col]]
         if id_col in out.columns
         else [f"row {i + 1}" for i in range(len(out))]
     )
@@ -374,19 +379,24 @@ def _towers_rules(
                     file=source, feature=labels[i], column="freq_mhz",
                     fix="use a carrier frequency in MHz, e.g. 900, 1800, 2100")
     if "shared_by" in out:
-        out["shared_by"] = out["shared_by"].map(
-            lambda v: ",".join(normalise_operator(p) or p.strip() for p in str(v).split(",") if p.strip())
-            if v else ""
-        )
+        out["shared_by"] = out["shared_by"].map(_normalise_operator_list)
     return out
+
+
+def _normalise_operator_list(value: object) -> str:
+    if not value:
+        return ""
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    return ",".join(normalise_operator(p) or p for p in parts)
 
 
 def _check_ids(
     out: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str], source: str, rep: ValidationReport
 ) -> None:
     cols = [c for c in spec.id_columns if c in out.columns]
-    keys = out[cols].astype(str).agg("/".join, axis=1)
-    valid = out[cols[0]].notna() & (out[cols[0]].astype(str) != "")
+    keys = pd.Series(["/".join(map(str, row)) for row in zip(*(out[c] for c in cols), strict=True)],
+                     index=out.index, dtype=object)
+    valid = out[cols[0]].map(lambda v: v is not None and str(v) not in ("", "nan"))
     dup = keys[valid & keys.duplicated(keep=False)]
     for key in dict.fromkeys(dup):
         rows = [str(i + 1) for i, k in enumerate(keys) if k == key]
