@@ -256,7 +256,7 @@ def validate_layer(
     >>> g = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["vnpt"]},
     ...                      geometry=[Point(108.0, 14.0)], crs=4326)
     >>> out, rep = validate_layer(g, "towers")
-    >>> out.loc[0, "operator"], out.loc[0, "beamwidth_deg"], rep.ok
+    >>> out.loc[0, "operator"], float(out.loc[0, "beamwidth_deg"]), rep.ok
     ('VinaPhone', 360.0, True)
     """
     spec = LAYERS[layer]
