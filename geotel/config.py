@@ -34,6 +34,7 @@ __all__ = [
     "PlanConfig",
     "ProjectConfig",
     "load_config",
+    "config_reference",
 ]
 
 Technology = Literal["2G", "3G", "4G"]
@@ -104,6 +105,11 @@ class IndicatorsConfig:
     c8_requires_fixed_internet: bool = True
     #: Whether the commune's IT-in-administration indicator (8.4) is assumed met when unknown.
     c8_it_admin_default: bool = True
+    #: A technology counts as available in a commune (``mobile_covered_technologies``,
+    #: "communes with 2G only") when it covers at least this share of its people.
+    tech_present_min_pop_pct: float = 50.0
+    #: Technology whose dead zones (operator 'any') fill ``dead_zone_km2`` / ``dead_zone_pop``.
+    dead_zone_technology: Technology = "4G"
 
 
 @dataclass(frozen=True)
@@ -285,3 +291,33 @@ def _plain(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _plain(v) for k, v in obj.items()}
     return obj
+
+
+def config_reference() -> str:
+    """The config file's keys, types and defaults as a Markdown table (for the README).
+
+    Examples
+    --------
+    >>> print(config_reference().splitlines()[2])
+    | `name` | str | `geotel project` |
+    """
+    rows = ["| key | type | default |", "|---|---|---|"]
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        default = cls()
+        for f in dataclasses.fields(cls):
+            if f.name == "source":
+                continue
+            tp = hints[f.name]
+            if dataclasses.is_dataclass(tp):
+                walk(tp, f"{prefix}{f.name}.")
+                continue
+            value = _plain(getattr(default, f.name))
+            shown = "" if value in (None, [], ()) else f"`{value}`"
+            name = str(tp).replace("typing.", "").replace("pathlib.", "")
+            name = name.replace("<class '", "").replace("'>", "")
+            rows.append(f"| `{prefix}{f.name}` | {name.replace('|', 'or')} | {shown} |")
+
+    walk(ProjectConfig, "")
+    return "\n".join(rows)
