@@ -74,8 +74,8 @@ class Raster:
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in CRS units."""
         h, w = self.shape
-        left, top = self.transform * (0, 0)
-        right, bottom = self.transform * (w, h)
+        left, top = self.transform @ (0, 0)
+        right, bottom = self.transform @ (w, h)
         return (min(left, right), min(top, bottom), max(left, right), max(top, bottom))
 
     @property
@@ -99,12 +99,12 @@ class Raster:
 
     def xy(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """CRS coordinates of cell centres."""
-        x, y = self.transform * (np.asarray(cols) + 0.5, np.asarray(rows) + 0.5)
+        x, y = self.transform @ (np.asarray(cols) + 0.5, np.asarray(rows) + 0.5)
         return np.asarray(x), np.asarray(y)
 
     def rowcol(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row and column (floored) of CRS coordinates; may lie outside the grid."""
-        c, r = ~self.transform * (np.asarray(x, float), np.asarray(y, float))
+        c, r = ~self.transform @ (np.asarray(x, float), np.asarray(y, float))
         return np.floor(r).astype(np.int64), np.floor(c).astype(np.int64)
 
     @classmethod

@@ -311,16 +311,16 @@ def _coerce(
         out = out.map(lambda v: v if v is None else str(v).strip())
         if col.default is not None:
             out = out.where(out.notna(), col.default)
-        if col.name == "operator":
+        if col.name == "operator" and col.choices:
             mapped = out.map(normalise_operator)
             for i, (raw, m) in enumerate(zip(out, mapped, strict=True)):
-                if m is None and col.choices:
+                if pd.isna(m) and col.choices:
                     bad(i, f"unknown operator '{raw}'", f"use one of {', '.join(OPERATORS)}")
             out = mapped.where(mapped.notna(), out)
         elif col.name == "technologies" or col.name == "mobile_technologies":
             mapped = out.map(normalise_technologies)
             for i, (raw, m) in enumerate(zip(out, mapped, strict=True)):
-                if m is None and raw not in (None, ""):
+                if pd.isna(m) and not (raw is None or pd.isna(raw) or raw == ""):
                     bad(i, f"unknown technology list '{raw}'", "write e.g. '2G,3G,4G'")
             out = mapped.where(mapped.notna(), out)
         elif col.choices:
@@ -329,7 +329,7 @@ def _coerce(
                     bad(i, f"'{v}' is not an allowed value", f"use one of {', '.join(col.choices)}")
         if col.required:
             for i, v in enumerate(out):
-                if v in (None, "", "nan"):
+                if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", "nan"):
                     rep.add("schema", f"'{col.name}' is empty", file=source, feature=labels[i],
                             column=col.name, fix=f"fill in '{col.name}'")
         return out

@@ -1,0 +1,139 @@
+"""Low-level file access shared by the readers: existence checks, shapefile encodings,
+text decoding (UTF-8 with or without BOM, cp1258 fallback) and number parsing."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import math
+import re
+import struct
+import unicodedata
+from pathlib import Path
+
+from geotel._errors import FileFormatError
+
+__all__ = [
+    "require_file",
+    "shapefile_encoding",
+    "decode_text",
+    "parse_number",
+    "nfc",
+]
+
+log = logging.getLogger(__name__)
+
+_CPG_NAMES = {
+    "utf8": "utf-8", "utf_8": "utf-8", "utf-8": "utf-8", "65001": "utf-8",
+    "1258": "cp1258", "cp1258": "cp1258", "ansi1258": "cp1258", "windows-1258": "cp1258",
+    "1252": "cp1252", "ansi1252": "cp1252", "88591": "latin-1", "iso-8859-1": "latin-1",
+}
+
+
+def require_file(path: str | Path, what: str, *, fix: str | None = None) -> Path:
+    """The path as a :class:`Path`; :class:`FileFormatError` when it is not a readable file."""
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(f"{what} file not found", file=str(p),
+                              fix=fix or "check the path (relative paths are taken from the "
+                              "config file's folder)")
+    if not p.is_file():
+        raise FileFormatError(f"{what} path is not a file", file=str(p),
+                              fix="give the path of the file itself, not of a folder")
+    try:
+        with p.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise FileFormatError(f"{what} file cannot be read: {exc.strerror}", file=str(p),
+                              fix="check the file's permissions") from None
+    return p
+
+
+def _codec(name: str) -> str | None:
+    key = re.sub(r"[\s_]", "", name.strip().lower())
+    if key in _CPG_NAMES:
+        return _CPG_NAMES[key]
+    try:
+        return codecs.lookup(name.strip()).name
+    except LookupError:
+        return None
+
+
+def shapefile_encoding(shp: Path) -> tuple[str, str]:
+    """Encoding of a shapefile's .dbf and how it was found (``"cpg"`` or ``"detected"``).
+
+    The .cpg wins when it names a known code page. Without one, the .dbf records are
+    decoded as UTF-8; when that fails they are taken as cp1258 (the Vietnamese Windows
+    code page that older GIS software writes).
+    """
+    cpg = shp.with_suffix(".cpg")
+    if not cpg.exists():
+        cpg = shp.with_suffix(".CPG")
+    if cpg.exists():
+        codec = _codec(cpg.read_text(encoding="ascii", errors="replace"))
+        if codec:
+            return codec, "cpg"
+        log.warning("%s: unknown code page in %s; detecting the encoding", shp, cpg.name)
+    dbf = shp.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = shp.with_suffix(".DBF")
+    if not dbf.exists():
+        return "utf-8", "detected"
+    raw = dbf.read_bytes()
+    header_len = struct.unpack("<H", raw[8:10])[0] if len(raw) >= 10 else 0
+    body = raw[:32] if header_len == 0 else raw[32:header_len] + raw[header_len:]
+    try:
+        body.decode("utf-8")
+        return "utf-8", "detected"
+    except UnicodeDecodeError:
+        return "cp1258", "detected"
+
+
+def nfc(text: str) -> str:
+    """NFC-normalised text (cp1258 decodes tones as combining marks)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Text of a CSV file and its encoding: UTF-8 (BOM or not), else cp1258."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return nfc(raw[3:].decode("utf-8")), "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return nfc(raw.decode("utf-16")), "utf-16"
+    try:
+        return nfc(raw.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        return nfc(raw.decode("cp1258", errors="replace")), "cp1258"
+
+
+def parse_number(value: object) -> float:
+    """A float from a cell: numbers as is; text with a decimal comma or point, and
+    thousands separators (``"1.523.456,78"``, ``"1,523,456.78"``); NaN when empty.
+
+    Raises ``ValueError`` for text that is not a number.
+
+    Examples
+    --------
+    >>> parse_number("108,25"), parse_number("1.523.456,7"), parse_number(" 45 ")
+    (108.25, 1523456.7, 45.0)
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text in ("", "-", "nan", "NaN", "NA", "None"):
+        return math.nan
+    if "," in text and "." in text:
+        dec = "," if text.rfind(",") > text.rfind(".") else "."
+        thou = "." if dec == "," else ","
+        text = text.replace(thou, "").replace(dec, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    return float(text)

@@ -1,0 +1,346 @@
+"""Everything a plan needs about one province, read and validated once, in one metric CRS.
+
+:func:`load_province` reads the inputs named by a :class:`~geotel.config.ProjectConfig`
+into a frozen :class:`ProvinceData`; :func:`validate_project` reads the same inputs but
+collects every problem of every input (missing files included) in a
+:class:`~geotel._errors.ValidationReport` instead of stopping at the first.
+
+The study area is the union of the communes buffered by :data:`STUDY_AREA_BUFFER_M`.
+Towers and exclusion zones outside it are errors; roads and fiber routes outside it are
+dropped with a warning (a network extract naturally runs on into the neighbours).
+The DEM is read over the study area at ``config.coverage.resolution_m``, and must cover
+the communes; an optional population raster is put on the DEM grid, its total kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import rasterio.features
+import rasterio.warp
+import shapely
+
+from geotel._errors import (
+    ConfigError,
+    CRSError,
+    DuplicateIdError,
+    FileFormatError,
+    GeometryError,
+    InputError,
+    Problem,
+    SchemaError,
+    StudyAreaError,
+    ValidationReport,
+    ValueRangeError,
+)
+from geotel.config import ProjectConfig
+from geotel.io._layers import empty_layer
+from geotel.io.crs import require_metric_crs
+from geotel.io.dem import read_dem
+from geotel.io.vector import (
+    read_communes,
+    read_exclusion_zones,
+    read_fiber,
+    read_roads,
+    read_towers,
+)
+from geotel.raster import Raster
+from geotel.schema import LayerName
+
+__all__ = [
+    "STUDY_AREA_BUFFER_M",
+    "MIN_DEM_COVERAGE_PCT",
+    "ProvinceData",
+    "load_province",
+    "validate_project",
+    "study_area_of",
+]
+
+log = logging.getLogger(__name__)
+
+#: The study area is the communes' union buffered by this distance.
+STUDY_AREA_BUFFER_M = 5_000.0
+#: Below this share of the communes' area covered by DEM values it is an error.
+MIN_DEM_COVERAGE_PCT = 95.0
+
+_KIND_OF: dict[type[InputError], str] = {
+    ConfigError: "config", FileFormatError: "file", CRSError: "crs", SchemaError: "schema",
+    ValueRangeError: "range", DuplicateIdError: "duplicate", GeometryError: "geometry",
+    StudyAreaError: "study_area",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ProvinceData:
+    """The validated inputs of one province, all in ``analysis_crs`` (metric).
+
+    Attributes
+    ----------
+    communes, towers, fiber, roads, exclusion_zones
+        Canonical layers (see :mod:`geotel.schema`); empty with the canonical columns
+        when the config names no file.
+    dem
+        Elevation (m, float32, NaN voids) over the study area at the coverage resolution.
+    population
+        People per cell on the DEM grid, or None when no raster is given.
+    analysis_crs
+        The metric CRS of everything above.
+    study_area
+        Communes' union buffered by :data:`STUDY_AREA_BUFFER_M` (None without communes).
+    """
+
+    communes: gpd.GeoDataFrame
+    towers: gpd.GeoDataFrame
+    fiber: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
+    exclusion_zones: gpd.GeoDataFrame
+    dem: Raster
+    population: Raster | None
+    analysis_crs: pyproj.CRS
+    study_area: shapely.Geometry | None = None
+
+
+def study_area_of(communes: gpd.GeoDataFrame, *, buffer_m: float = STUDY_AREA_BUFFER_M
+                  ) -> shapely.Geometry | None:
+    """The communes' union buffered by ``buffer_m`` (communes in a metric CRS).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 1000)], crs="EPSG:32649")
+    >>> study_area_of(g, buffer_m=100).bounds
+    (-100.0, -100.0, 1100.0, 1100.0)
+    """
+    geoms = communes.geometry.array
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(geoms) == 0:
+        return None
+    # Buffer each commune a little first: it closes slivers and speeds up the union.
+    return shapely.union_all(shapely.buffer(geoms, buffer_m, quad_segs=4))
+
+
+def _add(rep: ValidationReport, exc: InputError) -> None:
+    kind = next((k for cls, k in _KIND_OF.items() if type(exc) is cls), "file")
+    rep.problems.append(Problem(kind, exc.message, fix=exc.fix or "",  # type: ignore[arg-type]
+                                file=exc.file, feature=exc.feature, column=exc.column))
+    rep.extend(p for p in exc.problems[1:])
+
+
+def _cfg_file(config: ProjectConfig) -> str:
+    return str(config.source) if config.source else "<config>"
+
+
+def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | None:
+    inputs = config.inputs
+    cfg = _cfg_file(config)
+    try:
+        acrs = require_metric_crs(config.analysis_crs, file=cfg)
+        metric = True
+    except CRSError as exc:
+        _add(rep, CRSError(exc.message, file=cfg, column="analysis_crs", fix=exc.fix))
+        acrs, metric = pyproj.CRS.from_epsg(4326), False
+
+    def layer(name: LayerName, path: Path | None, read: Callable[[], gpd.GeoDataFrame]
+              ) -> gpd.GeoDataFrame:
+        if path is None:
+            return empty_layer(name, acrs)
+        try:
+            return read()
+        except InputError as exc:  # e.g. an unknown towers_crs: report it, go on
+            _add(rep, exc)
+            return empty_layer(name, acrs)
+
+    if inputs.communes is None:
+        rep.add("file", "no communes layer given", file=cfg, column="inputs.communes",
+                fix="set inputs.communes to the commune polygons (GeoPackage, Shapefile or "
+                "GeoJSON)")
+    communes = layer("communes", inputs.communes, lambda: read_communes(
+        inputs.communes, layer=inputs.communes_layer, crs=acrs, report=rep))
+    area = study_area_of(communes) if metric and communes.crs is not None and \
+        pyproj.CRS.from_user_input(communes.crs) == acrs else None
+    towers = layer("towers", inputs.towers, lambda: read_towers(
+        inputs.towers, crs=acrs, source_crs=inputs.towers_crs, study_area=area, report=rep))
+    zones = layer("exclusion_zones", inputs.exclusion_zones, lambda: read_exclusion_zones(
+        inputs.exclusion_zones, crs=acrs, study_area=area, report=rep))
+    fiber = layer("fiber", inputs.fiber, lambda: _clip(
+        read_fiber(inputs.fiber, crs=acrs, report=rep), area, str(inputs.fiber), rep))
+    roads = layer("roads", inputs.roads, lambda: _clip(
+        read_roads(inputs.roads, crs=acrs, report=rep), area, str(inputs.roads), rep))
+
+    dem = None
+    if not inputs.dem:
+        rep.add("file", "no DEM given", file=cfg, column="inputs.dem",
+                fix="set inputs.dem to a GeoTIFF or SRTM .hgt tiles (30–90 m)")
+    elif metric:
+        try:
+            dem = read_dem(list(inputs.dem), crs=acrs,
+                           resolution_m=config.coverage.resolution_m,
+                           bounds=area.bounds if area is not None else None, report=rep)
+            dem.require_metric("the DEM")
+            if area is not None:
+                _check_dem_coverage(dem, communes, ", ".join(map(str, inputs.dem)), rep)
+        except InputError as exc:
+            _add(rep, exc)
+            dem = None
+
+    population = None
+    if inputs.population is not None and dem is not None:
+        try:
+            population = population_on_grid(Raster.read(inputs.population), dem,
+                                             source=str(inputs.population))
+        except InputError as exc:
+            _add(rep, exc)
+    if not rep.ok or dem is None:
+        return None
+    return ProvinceData(communes=communes, towers=towers, fiber=fiber, roads=roads,
+                        exclusion_zones=zones, dem=dem, population=population,
+                        analysis_crs=acrs, study_area=area)
+
+
+def _clip(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None, source: str,
+          rep: ValidationReport) -> gpd.GeoDataFrame:
+    if area is None or len(gdf) == 0:
+        return gdf
+    geoms = gdf.geometry.array
+    inside = shapely.intersects(geoms, area) | shapely.is_empty(geoms) | \
+        shapely.is_missing(geoms)
+    if not inside.all():
+        rep.warn("study_area", f"{int((~inside).sum())} feature(s) outside the study area "
+                 "dropped", file=source, fix="nothing to do; clip the file to silence this")
+    return gdf[inside]
+
+
+def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,
+                        rep: ValidationReport) -> None:
+    geoms = [g for g in communes.geometry.array if g is not None and not g.is_empty]
+    if not geoms:
+        return
+    inside = rasterio.features.geometry_mask(geoms, out_shape=dem.shape,
+                                             transform=dem.transform, invert=True)
+    n = int(inside.sum())
+    if n == 0:
+        return
+    pct = 100.0 * float(np.isfinite(dem.values[inside]).sum()) / n
+    if pct < MIN_DEM_COVERAGE_PCT:
+        rep.add("study_area", f"the DEM covers only {pct:.1f}% of the communes",
+                file=source, fix="give DEM tiles that cover the whole province")
+    elif pct < 100.0:
+        rep.warn("study_area", f"the DEM has no value for {100 - pct:.2f}% of the communes' "
+                 "area", file=source, fix="add the missing tiles or fill the voids")
+
+
+def _cell_area_m2(r: Raster) -> np.ndarray:
+    """Area of each row's cells (m²): constant for metric rasters, by latitude otherwise."""
+    h, _ = r.shape
+    if r.is_metric:
+        return np.full(h, abs(r.transform.a * r.transform.e))
+    rad = 6_371_008.8
+    top = r.transform.f + r.transform.e * np.arange(h)
+    bottom = top + r.transform.e
+    dlon = math.radians(abs(r.transform.a))
+    return rad**2 * dlon * np.abs(np.sin(np.radians(top)) - np.sin(np.radians(bottom)))
+
+
+def population_on_grid(pop: Raster, grid: Raster, *, source: str = "<population>") -> Raster:
+    """People per cell of a population raster, resampled onto ``grid`` (metric).
+
+    Counts are turned into densities, averaged onto the grid, and scaled so that the
+    total inside the grid's extent is kept.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> p = Raster(np.ones((4, 4), "float32"), Affine(100, 0, 0, 0, -100, 400), "EPSG:32649")
+    >>> g = Raster(np.zeros((2, 2), "float32"), Affine(200, 0, 0, 0, -200, 400), "EPSG:32649")
+    >>> population_on_grid(p, g).values.tolist()
+    [[4.0, 4.0], [4.0, 4.0]]
+    """
+    if pop.crs is None:
+        raise CRSError("the population raster has no CRS", file=source,
+                       fix="save it as a GeoTIFF with its CRS")
+    grid.require_metric("the DEM grid")
+    counts = pop.values.astype("float64")
+    if pop.nodata is not None and not np.issubdtype(pop.values.dtype, np.floating):
+        counts[pop.values == pop.nodata] = np.nan
+    if np.nanmin(counts) < 0 if np.isfinite(counts).any() else False:
+        raise ValueRangeError("the population raster has negative counts", file=source,
+                              fix="give people per cell (0 or more), nodata declared")
+    density = (counts / _cell_area_m2(pop)[:, None]).astype("float32")
+    dst = np.full(grid.shape, np.nan, dtype="float32")
+    rasterio.warp.reproject(
+        source=density, destination=dst, src_transform=pop.transform, src_crs=pop.crs,
+        dst_transform=grid.transform, dst_crs=grid.crs, src_nodata=np.nan,
+        dst_nodata=np.nan, resampling=rasterio.warp.Resampling.average)
+    out = np.nan_to_num(dst, nan=0.0) * float(abs(grid.transform.a * grid.transform.e))
+    # Keep the total of the source cells whose centres fall inside the grid.
+    left, bottom, right, top = rasterio.warp.transform_bounds(grid.crs, pop.crs, *grid.bounds)
+    rows, cols = np.indices(pop.shape)
+    x, y = pop.xy(rows.ravel(), cols.ravel())
+    within = ((x >= left) & (x <= right) & (y >= bottom) & (y <= top)).reshape(pop.shape)
+    total = float(np.nansum(counts[within]))
+    have = float(out.sum())
+    if have > 0 and total > 0:
+        out *= total / have
+    return Raster(out.astype("float32"), grid.transform, grid.crs, units="people",
+                  name="population", tags={"source": source})
+
+
+def load_province(config: ProjectConfig, *, report: ValidationReport | None = None
+                  ) -> ProvinceData:
+    """Read and validate every input of a project into a :class:`ProvinceData`.
+
+    Parameters
+    ----------
+    config
+        The project; relative paths were resolved from the config file's folder.
+    report
+        Receives every problem and warning; the first error's class is raised anyway.
+
+    Raises
+    ------
+    InputError
+        The class of the first error (ConfigError, FileFormatError, CRSError,
+        SchemaError, ValueRangeError, DuplicateIdError, GeometryError, StudyAreaError),
+        its message listing all the others.
+
+    Examples
+    --------
+    >>> load_province(ProjectConfig(analysis_crs="EPSG:4326"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geotel._errors.CRSError: <config>, column 'analysis_crs': the analysis CRS EPSG:4326 ...
+    """
+    rep = report if report is not None else ValidationReport()
+    data = _collect(config, rep)
+    rep.raise_if_errors()
+    if data is None:  # pragma: no cover - no errors means every input was read
+        raise FileFormatError("the inputs could not be read", file=_cfg_file(config),
+                              fix="run geotel validate")
+    for w in rep.warnings:
+        log.info("%s", w)
+    return data
+
+
+def validate_project(config: ProjectConfig) -> ValidationReport:
+    """Every problem of every input of a project, without stopping at the first.
+
+    Examples
+    --------
+    >>> rep = validate_project(ProjectConfig())
+    >>> rep.ok, sorted({p.column for p in rep.errors})
+    (False, ['inputs.communes', 'inputs.dem'])
+    """
+    rep = ValidationReport()
+    try:
+        _collect(config, rep)
+    except InputError as exc:  # a reader that could not report (should not happen)
+        _add(rep, exc)
+    return rep
+
