@@ -124,9 +124,26 @@ class FiberConfig:
     method: Literal["steiner", "shortest_paths"] = "steiner"
     build: Literal["aerial", "underground"] = "aerial"
     #: Cost per km in VND by build method (see README for sources).
+    #: Benchmarks, at about 25,000 VND per USD: rural fibre in emerging markets
+    #: USD 15,850/km (Analysys Mason 2011, via Capacity Media, "Rural fibre costs 26% of
+    #: urban fibre"); Myanmar highway study USD ~13,000/km built alone, ~5,600/km laid with
+    #: the road works (UNESCAP 2018, "Cost-Benefit Analysis of Fibre-Optic Co-Deployment
+    #: with the Asian Highway"); aerial costs about 0.4 times underground (Cartesian 2023,
+    #: "Fiber Deployment Annual Report": median USD 6.49 vs 16.25 per foot). So 250 million
+    #: VND (USD 10,000) per km underground and 60 million (USD 2,400) aerial on existing
+    #: poles, where only the cable and its hanging are paid for.
     cost_per_km_vnd: dict[str, float] = field(
         default_factory=lambda: {"aerial": 60_000_000.0, "underground": 250_000_000.0}
     )
+    #: Cost factor per road class, multiplying the cost per km (an assumption: main roads
+    #: carry power poles and a road reserve; commune roads and tracks fewer poles, harder
+    #: access). Off-road legs use ``offroad_penalty`` instead.
+    road_class_weights: dict[str, float] = field(
+        default_factory=lambda: {"national": 1.0, "provincial": 1.0, "district": 1.0,
+                                 "commune": 1.1, "local": 1.2, "track": 1.5}
+    )
+    #: Split roads where they cross without a shared vertex (False keeps bridges apart).
+    split_crossings: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,143 @@
+"""The fiber step of the pipeline: road graph, reach of communes and sites, the plan."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geotel.config import FiberConfig
+from geotel.fiber.graph import RoadGraph, build_road_graph
+from geotel.fiber.plan import FiberPlan, plan_extension
+from geotel.fiber.reach import FiberReach, commune_centres, fiber_access_points, fiber_reach
+
+__all__ = ["FiberResult", "run_fiber"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class FiberResult:
+    """Everything the fiber step produces.
+
+    Attributes
+    ----------
+    graph
+        The road graph.
+    reach
+        :class:`~geotel.fiber.reach.FiberReach` of all origins: commune centres first
+        (``origin_kind`` = ``commune``, ``origin_id`` = commune code), then candidate
+        sites (``site``, their ``site_id`` or index).
+    plan
+        The extension plan (``plan.routes`` is the ``fiber_proposed`` layer).
+    communes
+        A new communes layer with ``fiber_distance_km`` and ``fiber_reach_class``.
+    sites
+        Per candidate site (its index): ``fiber_distance_km``, ``fiber_reach_class``,
+        ``fiber_road_km``, ``fiber_offroad_km``; None without candidates.
+    """
+
+    graph: RoadGraph
+    reach: FiberReach
+    plan: FiberPlan
+    communes: gpd.GeoDataFrame
+    sites: pd.DataFrame | None
+
+
+def run_fiber(
+    province: Any,
+    config: FiberConfig | None = None,
+    *,
+    candidates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    crs: Any = None,
+) -> FiberResult:
+    """Run the fiber step on a province: graph, reach (one Dijkstra), extension plan.
+
+    Parameters
+    ----------
+    province
+        Anything with ``communes``, ``roads`` and ``fiber`` GeoDataFrames, and optional
+        ``dem`` (:class:`~geotel.raster.Raster`), ``pops`` (points) and
+        ``analysis_crs`` (used when the roads are not in a metric CRS).
+    config
+        The ``fiber`` section of the project config (defaults when None).
+    candidates
+        Candidate tower sites (points) whose distance to fiber the siting step needs.
+    crs
+        Metric CRS to work in; default: ``province.analysis_crs`` if the roads are not
+        already metric.
+
+    Returns
+    -------
+    FiberResult
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, box
+    >>> roads = gpd.GeoDataFrame({"road_id": ["a"], "road_class": ["national"]}, crs=32649,
+    ...                          geometry=[LineString([(0, 0), (9000, 0)])])
+    >>> fiber = gpd.GeoDataFrame({"route_id": ["F"]}, crs=32649,
+    ...                          geometry=[LineString([(0, 0), (0, 900)])])
+    >>> com = gpd.GeoDataFrame({"commune_code": ["1"], "has_fixed_internet": [False]},
+    ...                        crs=32649, geometry=[box(8000, -500, 10000, 500)])
+    >>> res = run_fiber(SimpleNamespace(communes=com, roads=roads, fiber=fiber, dem=None))
+    >>> res.communes["fiber_distance_km"].round(1).tolist(), res.plan.n_connected
+    ([9.0], 1)
+    """
+    cfg = config or FiberConfig()
+    roads = province.roads
+    target = crs
+    if target is None and getattr(province, "analysis_crs", None) is not None:
+        target = province.analysis_crs
+    graph = build_road_graph(roads, crs=target, snap_tolerance_m=cfg.snap_tolerance_m,
+                             min_fragment_m=cfg.min_fragment_m,
+                             class_weights=cfg.road_class_weights,
+                             split_crossings=cfg.split_crossings)
+    dem = getattr(province, "dem", None)
+    pops = getattr(province, "pops", None)
+    fiber = province.fiber
+    aps = fiber_access_points(graph, fiber, spacing_m=cfg.access_spacing_m, pops=pops)
+    communes = province.communes
+    centres = commune_centres(communes).to_crs(graph.crs)
+    kinds = ["commune"] * len(centres)
+    ids = (communes["commune_code"].astype(str).tolist() if "commune_code" in communes
+           else [str(i) for i in communes.index])
+    geoms = list(centres.array)
+    if candidates is not None and len(candidates):
+        cand = candidates.geometry if isinstance(candidates, gpd.GeoDataFrame) else candidates
+        cand = cand.to_crs(graph.crs)
+        geoms += list(cand.array)
+        kinds += ["site"] * len(cand)
+        sid = (candidates["site_id"].astype(str).tolist()
+               if isinstance(candidates, gpd.GeoDataFrame) and "site_id" in candidates
+               else [str(i) for i in cand.index])
+        ids += sid
+    origins = gpd.GeoSeries(geoms, crs=graph.crs)
+    reach = fiber_reach(graph, fiber, origins, spacing_m=cfg.access_spacing_m,
+                        offroad_penalty=cfg.offroad_penalty, pops=pops, dem=dem,
+                        access_points=aps)
+    reach.table.insert(0, "origin_kind", kinds)
+    reach.table.insert(1, "origin_id", ids)
+    n_c = len(communes)
+    out = communes.copy()
+    out["fiber_distance_km"] = reach.table["distance_km"].to_numpy()[:n_c]
+    out["fiber_reach_class"] = reach.table["reach_class"].to_numpy()[:n_c]
+    sites = None
+    if candidates is not None and len(candidates):
+        t = reach.table.iloc[n_c:]
+        sites = pd.DataFrame({
+            "fiber_distance_km": t["distance_km"].to_numpy(),
+            "fiber_reach_class": t["reach_class"].to_numpy(),
+            "fiber_road_km": t["road_km"].to_numpy(),
+            "fiber_offroad_km": t["offroad_km"].to_numpy(),
+        }, index=candidates.index)
+    plan = plan_extension(graph, fiber, communes, targets=cfg.targets, method=cfg.method,
+                          build=cfg.build, cost_per_km_vnd=cfg.cost_per_km_vnd,
+                          spacing_m=cfg.access_spacing_m, offroad_penalty=cfg.offroad_penalty,
+                          pops=pops, dem=dem, access_points=aps)
+    return FiberResult(graph, reach, plan, out, sites)
