@@ -1,0 +1,278 @@
+"""The whole planning run: validate, coverage, dead zones and indicators, fiber, siting,
+phasing, and the outputs a planner opens.
+
+:func:`run_plan` computes a :class:`Plan` in memory; :func:`write_plan` writes it into a
+folder atomically. The CLI and the notebooks call these two functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+from tqdm.auto import tqdm
+
+from geotel._atomic import atomic_dir
+from geotel.config import ProjectConfig
+from geotel.coverage.result import CoverageResult
+from geotel.province import ProvinceData, load_province
+from geotel.raster import Raster
+
+__all__ = ["Plan", "Step", "run_plan", "write_plan", "STEPS"]
+
+log = logging.getLogger(__name__)
+
+Step = Literal["validate", "coverage", "indicators", "fiber", "siting", "phasing"]
+#: The steps in order; ``until`` stops after one of them.
+STEPS: tuple[Step, ...] = ("validate", "coverage", "indicators", "fiber", "siting", "phasing")
+#: Which earlier steps each ``until`` needs.
+_NEEDS: dict[str, tuple[Step, ...]] = {
+    "validate": ("validate",),
+    "coverage": ("validate", "coverage"),
+    "indicators": ("validate", "coverage", "indicators"),
+    "fiber": ("validate", "fiber"),
+    "siting": ("validate", "coverage", "indicators", "fiber", "siting"),
+    "phasing": STEPS,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything one run computed; :func:`write_plan` writes it.
+
+    Attributes
+    ----------
+    layers
+        The ``plan.gpkg`` layers by name (analysis CRS), as far as the run went.
+    coverage
+        The coverage prediction (None when the run stopped before it).
+    population
+        People per cell on the coverage grid.
+    summary
+        The province summary (:class:`geotel.indicators.ProvinceSummary`).
+    phases
+        The per-year table of the phased plan.
+    results
+        The step results (``fiber_reach``, ``fiber_plan``, ``siting``, ...).
+    timings_s
+        Seconds per step.
+    """
+
+    config: ProjectConfig
+    province: ProvinceData
+    layers: dict[str, gpd.GeoDataFrame]
+    coverage: CoverageResult | None = None
+    population: Raster | None = None
+    summary: Any = None
+    phases: pd.DataFrame | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def summary_table(self) -> str:
+        """A short text table of the run: layers, counts and step times."""
+        lines = [f"{'layer':<18} {'features':>9}"]
+        lines += [f"{name:<18} {len(gdf):>9}" for name, gdf in self.layers.items()]
+        lines.append("")
+        lines += [f"{'step ' + k:<18} {v:>8.1f}s" for k, v in self.timings_s.items()]
+        if self.summary is not None:
+            lines += ["", self.summary.text("en")]
+        return "\n".join(lines)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str, bar: Any) -> Iterator[None]:
+    bar.set_description(name)
+    t0 = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - t0
+    log.info("step %s took %.1f s", name, timings[name])
+    bar.update(1)
+
+
+def run_plan(
+    config: ProjectConfig,
+    *,
+    until: Step | None = None,
+    province: ProvinceData | None = None,
+    progress: bool = True,
+) -> Plan:
+    """Run the planning steps on a project.
+
+    Parameters
+    ----------
+    config
+        The project config (see :func:`geotel.config.load_config`).
+    until
+        Stop after this step (and run only the steps it needs); all steps by default.
+    province
+        Already loaded inputs; read from ``config`` by default.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> from geotel.datasets import demo_project
+    >>> from geotel.config import load_config
+    >>> plan = run_plan(load_config(demo_project()), until="fiber", progress=False)
+    >>> len(plan.layers["communes"])
+    222
+    """
+    steps = _NEEDS[until or "phasing"]
+    timings: dict[str, float] = {}
+    results: dict[str, Any] = {}
+    bar = tqdm(total=len(steps), disable=not progress or None, unit="step")
+    try:
+        with _timed(timings, "validate", bar):
+            prov = province if province is not None else load_province(config)
+        communes = prov.communes
+        layers: dict[str, gpd.GeoDataFrame] = {
+            "communes": communes,
+            "towers_existing": prov.towers,
+            "fiber_existing": prov.fiber,
+            "exclusion_zones": prov.exclusion_zones,
+        }
+        coverage = population = summary = phases = None
+        if "coverage" in steps:
+            from geotel.coverage import run_coverage
+            from geotel.population import population_surface
+
+            with _timed(timings, "coverage", bar):
+                coverage = run_coverage(prov, config.coverage)
+                pc = config.population
+                population = population_surface(
+                    communes, coverage.signal(coverage.technologies[0]),
+                    raster=prov.population, roads=prov.roads, dem=prov.dem,
+                    road_weight=pc.road_weight, road_decay_m=pc.road_decay_m,
+                    slope_weight=pc.slope_weight, max_slope_deg=pc.max_slope_deg,
+                )
+        if "indicators" in steps:
+            from geotel.deadzones import dead_zones_all_operators
+            from geotel.indicators import commune_indicators
+
+            with _timed(timings, "indicators", bar):
+                zones = dead_zones_all_operators(
+                    coverage, population, communes,
+                    technology=config.deadzones.technology,
+                    min_area_km2=config.deadzones.min_area_km2,
+                    towers=prov.towers, fiber=prov.fiber,
+                )
+                communes = commune_indicators(
+                    communes, coverage, population, dead_zones=zones, towers=prov.towers,
+                    config=config.indicators,
+                )
+                layers["communes"] = communes
+                layers["dead_zones"] = zones
+        if "fiber" in steps:
+            from geotel.fiber import run_fiber
+
+            with _timed(timings, "fiber", bar):
+                fiber_out = run_fiber(prov, config.fiber)
+                results["fiber"] = fiber_out
+                communes = communes.copy()
+                for col in ("fiber_distance_km", "fiber_reach_class"):
+                    communes[col] = fiber_out.communes[col].reindex(communes.index)
+                layers["communes"] = communes
+                layers["fiber_proposed"] = fiber_out.plan.routes
+        if "siting" in steps:
+            from geotel.siting import run_siting
+
+            with _timed(timings, "siting", bar):
+                siting_out = run_siting(prov, coverage, config.siting, population=population,
+                                        fiber=results.get("fiber"), communes=communes)
+                results["siting"] = siting_out
+                layers["towers_proposed"] = siting_out.towers_proposed
+        if "indicators" in steps:
+            from geotel.indicators import district_indicators, province_summary
+
+            layers["districts"] = district_indicators(communes)
+            summary = province_summary(communes, layers.get("dead_zones"),
+                                       technology=config.deadzones.technology)
+        if "phasing" in steps:
+            from geotel.phasing import phase_plan
+
+            with _timed(timings, "phasing", bar):
+                tech = config.siting.technology
+                pct = communes[f"pop_covered_pct_{tech.lower()}"]
+                pop_total = float(communes["population"].sum())
+                base = float((pct.fillna(0) / 100 * communes["population"]).sum())
+                phased = phase_plan(
+                    layers["towers_proposed"], layers["fiber_proposed"],
+                    start_year=config.plan.start_year, end_year=config.plan.end_year,
+                    tower_budget_vnd_per_year=config.plan.tower_budget_vnd_per_year,
+                    fiber_budget_vnd_per_year=config.plan.fiber_budget_vnd_per_year,
+                    total_population=pop_total, base_pop_covered=base,
+                    base_communes_with_fixed_internet=int(communes["has_fixed_internet"].sum()),
+                    technology=tech,
+                )
+                layers["towers_proposed"] = phased.towers
+                layers["fiber_proposed"] = phased.fiber
+                phases = phased.years
+    finally:
+        bar.close()
+    return Plan(config, prov, layers, coverage, population, summary, phases, results, timings)
+
+
+def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
+               lang: Literal["vi", "en"] = "vi") -> list[Path]:
+    """Write a plan's outputs into ``out``, atomically.
+
+    ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
+    ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
+    ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf`` and the
+    ``config.yml`` that was run; as far as the plan went.
+
+    Returns
+    -------
+    list of Path
+        The files written, under their final names.
+    """
+    from geotel.outputs.gpkg import write_geopackage
+    from geotel.outputs.maps import make_map, raster_to_png
+    from geotel.outputs.printmap import print_map
+    from geotel.outputs.tables import write_tables
+
+    out = Path(out)
+    with atomic_dir(out, force=force) as tmp:
+        written: list[Path] = []
+        cogs: list[Path] = []
+        overlay = None
+        if plan.coverage is not None:
+            cogs = plan.coverage.write_cogs(tmp)
+            written += cogs
+            tech = plan.config.deadzones.technology
+            overlay = raster_to_png(plan.coverage.signal(tech),
+                                    vmin=plan.coverage.thresholds_dbm[tech])
+        written.append(write_geopackage(plan.layers, tmp / "plan.gpkg",
+                                        rasters=[p.name for p in cogs]))
+        title = plan.config.name
+        for offline, name in ((False, "map.html"), (True, "map_offline.html")):
+            written.append(make_map(plan.layers, tmp / name, coverage_png=overlay,
+                                    offline=offline, lang=lang, title=title))
+        if "districts" in plan.layers:
+            written += write_tables(plan.layers["communes"], plan.layers["districts"], tmp)
+        if plan.summary is not None:
+            written.append(plan.summary.to_json(tmp / "summary.json"))
+        if plan.phases is not None:
+            plan.phases.to_csv(tmp / "phases.csv", index=False)
+            written.append(tmp / "phases.csv")
+        if "pop_covered_pct_4g" in plan.layers["communes"]:
+            written += print_map(plan.layers["communes"], tmp / "print_map.png",
+                                 districts=plan.layers.get("districts"),
+                                 out_pdf=tmp / "print_map.pdf", lang=lang)
+        (tmp / "config.yml").write_text(
+            yaml.safe_dump(plan.config.to_dict(), allow_unicode=True, sort_keys=False),
+            encoding="utf-8")
+        written.append(tmp / "config.yml")
+    return [out / Path(p).relative_to(tmp) for p in written]
