@@ -1,0 +1,40 @@
+"""Radio coverage over terrain: line of sight, per-site received power, best server.
+
+Public API
+----------
+- :func:`line_of_sight` — viewshed of one observer (boolean raster on the DEM grid).
+- :func:`predict` — best-server signal and server index per technology and operator.
+- :func:`iter_site_signals` — per-sector received power, window by window (siting).
+- :func:`run_coverage` — :func:`predict` with a project config (pipeline, CLI).
+- :class:`CoverageResult`, :class:`SiteSignal`, :class:`AntennaPattern`.
+
+Examples
+--------
+>>> from geotel.coverage import predict, line_of_sight, CoverageResult
+"""
+
+from geotel.coverage.antenna import AntennaPattern, antenna_gain_db
+from geotel.coverage.los import line_of_sight
+from geotel.coverage.predict import (
+    DEFAULT_THRESHOLDS_DBM,
+    INDOOR_MARGIN_DB,
+    SiteSignal,
+    iter_site_signals,
+    predict,
+    run_coverage,
+)
+from geotel.coverage.result import ANY_OPERATOR, CoverageResult
+
+__all__ = [
+    "ANY_OPERATOR",
+    "AntennaPattern",
+    "CoverageResult",
+    "DEFAULT_THRESHOLDS_DBM",
+    "INDOOR_MARGIN_DB",
+    "SiteSignal",
+    "antenna_gain_db",
+    "iter_site_signals",
+    "line_of_sight",
+    "predict",
+    "run_coverage",
+]

@@ -35,10 +35,13 @@ class CoverageResult:
     signal_dbm
         ``{(technology, operator): float32 array}`` of best-server received power.
     server_index
-        ``{(technology, operator): int32 array}``: row of :attr:`sites`, -1 where none.
+        ``{(technology, operator): integer array}``: row of :attr:`sites`, -1 where none
+        (int16 when there are fewer than 32,767 sectors, to save memory; else int32).
     sites
         The predicted sectors, one row each, in server-index order; columns include
-        ``site_id``, ``sector_id``, ``operator``, ``technology``, ``freq_mhz``.
+        ``site_id``, ``sector_id``, ``operator``, ``technology``, ``freq_mhz``,
+        ``eirp_dbm``, ``height_m``, ``azimuth_deg``, ``beamwidth_deg``, ``tilt_deg``, ``x``,
+        ``y`` (in the grid's CRS) and ``tower_index`` (index label of the tower row).
     thresholds_dbm
         Coverage threshold per technology (indoor margin already added).
     """

@@ -1,0 +1,462 @@
+"""Numba kernels of the radial sweep (private).
+
+Geometry
+--------
+A site sits at the centre of cell ``(r0, c0)``. Its square window of half-size ``n``
+cells is swept by ``8 n`` rays cast to the window's perimeter. Ray ``p`` of the
+column-major families advances one column per step ``k`` and ``k p / n`` rows (the
+row-major families swap the axes). Each cell of Chebyshev ring ``k`` is *owned* by the
+single ray passing nearest its centre (``p = round(y n / k)``), so every cell of the
+window is computed exactly once, without write races, and rays run in parallel.
+
+Along a ray the terrain is sampled at every step by linear interpolation across the
+minor axis. Heights are reduced by the Earth drop ``d^2 / (2 k R)`` seen from the site,
+which makes "height above the direct path" the same as with the usual Earth bulge
+``d1 d2 / (2 k R)``. A running maximum of the elevation slope gives line of sight;
+an upper convex hull of the samples (the taut string over the terrain) gives the
+diffraction edges in O(log n) per cell:
+
+* obstructed cell: the edges are the hull vertices between the tangent from the site
+  and the tangent from the receiver (Deygout picks the principal edge among them and
+  one edge in each sub-path; Bullington intersects the two tangents);
+* line-of-sight cell: the hull vertex closest to the direct path (largest height above
+  it) is the only candidate edge (Fresnel-zone intrusion).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__: list[str] = []
+
+_C_M_S = 299_792_458.0
+_NONE = -1.0e30  # geometric factor meaning "no edge"
+
+
+@njit(cache=True)
+def _j_exact(v: float) -> float:
+    if v <= -0.78:
+        return 0.0
+    t = v - 0.1
+    return 6.9 + 20.0 * math.log10(math.sqrt(t * t + 1.0) + t)
+
+
+# J(v) tabulated on [-0.78, 40] (step 0.005): linear interpolation is within 1e-4 dB
+_J_V0 = -0.78
+_J_STEP = 0.005
+_J_N = 8157
+_J_TABLE = np.array([_j_exact.py_func(_J_V0 + i * _J_STEP) for i in range(_J_N)])
+# Deygout's weight of the secondary edges, T = 1 - exp(-J(v_p) / 6), on the same grid
+_T_TABLE = 1.0 - np.exp(-_J_TABLE / 6.0)
+
+
+@njit(cache=True)
+def _j_db(v: float) -> float:
+    if v <= _J_V0:
+        return 0.0
+    x = (v - _J_V0) / _J_STEP
+    i = int(x)
+    if i >= _J_N - 1:
+        return _j_exact(v)
+    f = x - i
+    return _J_TABLE[i] * (1.0 - f) + _J_TABLE[i + 1] * f
+
+
+@njit(cache=True)
+def _ray_setup(q: int, n: int) -> tuple[int, int, int, int]:
+    """(family, p, dmaj_sign, col_major) of ray q in [0, 8n)."""
+    if q < 2 * n + 1:
+        return 0, q - n, 1, 1
+    q -= 2 * n + 1
+    if q < 2 * n + 1:
+        return 1, q - n, -1, 1
+    q -= 2 * n + 1
+    if q < 2 * n - 1:
+        return 2, q - (n - 1), 1, 0
+    q -= 2 * n - 1
+    return 3, q - (n - 1), -1, 0
+
+
+@njit(cache=True)
+def _owner(y: int, k: int, n: int) -> int:
+    """The ray owning minor offset y at step k: round-half-up of y n / k."""
+    return (2 * y * n + k) // (2 * k)
+
+
+@njit(cache=True)
+def _sample(z: np.ndarray, major: int, t: float, col_major: int) -> float:
+    """Height at (major, t) interpolated across the minor axis; NaN outside the grid."""
+    h, w = z.shape
+    i0 = math.floor(t)
+    f = t - i0
+    if col_major:
+        if major < 0 or major >= w or i0 < 0 or i0 >= h:
+            return np.nan
+        a = z[i0, major]
+        if f > 0.0 and i0 + 1 < h:
+            return a * (1.0 - f) + z[i0 + 1, major] * f
+        return a
+    if major < 0 or major >= h or i0 < 0 or i0 >= w:
+        return np.nan
+    a = z[major, i0]
+    if f > 0.0 and i0 + 1 < w:
+        return a * (1.0 - f) + z[major, i0 + 1] * f
+    return a
+
+
+# ----------------------------------------------------------------------------- viewshed
+
+
+@njit(cache=True, parallel=True)
+def viewshed(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
+             tx_h: float, rx_h: float, max_d: float, curv: float, out: np.ndarray) -> None:
+    """Line of sight from cell (r0, c0) to every cell within max_d; writes 1 in out."""
+    h, w = z.shape
+    z_tx = z[r0, c0] + tx_h
+    if max_d >= 0.0:
+        out[r0, c0] = 1
+    for q in prange(8 * n):
+        fam, p, sgn, colmaj = _ray_setup(q, n)
+        slope = p / n
+        dmaj = dx if colmaj else dy
+        dmin = dy if colmaj else dx
+        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
+        reach = 1.5 * max(dx, dy)
+        best = -np.inf
+        for k in range(1, n + 1):
+            major = (c0 if colmaj else r0) + sgn * k
+            t = (r0 if colmaj else c0) + k * slope
+            dk = k * step_d
+            if dk - reach > max_d:
+                break
+            zk = _sample(z, major, t, colmaj)
+            if not np.isfinite(zk):
+                break
+            tk = k * slope + 0.5
+            y1 = math.floor(tk)
+            for y in (y1 - 1, y1):
+                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
+                    continue
+                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
+                    continue
+                if colmaj:
+                    rr, cc = r0 + y, major
+                else:
+                    rr, cc = major, c0 + y
+                if rr < 0 or rr >= h or cc < 0 or cc >= w:
+                    continue
+                zc = z[rr, cc]
+                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
+                if dist > max_d or not np.isfinite(zc):
+                    continue
+                s_t = (zc + rx_h - curv * dist * dist - z_tx) / dist
+                if s_t >= best:
+                    out[rr, cc] = 1
+            s_k = (zk - curv * dk * dk - z_tx) / dk
+            if s_k > best:
+                best = s_k
+
+
+# ------------------------------------------------------------------------ path loss
+
+
+@njit(cache=True)
+def _first_below(hd: np.ndarray, hz: np.ndarray, lo: int, hi: int, s: float) -> int:
+    """First hull index j in [lo, hi] whose outgoing edge slope is <= s (else hi).
+
+    On an upper hull that vertex is the one farthest above a line of slope s."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        e = (hz[mid + 1] - hz[mid]) / (hd[mid + 1] - hd[mid])
+        if e <= s:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def _rx_tangent(hd: np.ndarray, hz: np.ndarray, lo: int, hi: int, d: float, zr: float) -> int:
+    """Hull vertex in [lo, hi] touched by the tangent from the receiver (d, zr)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        e = (hz[mid + 1] - hz[mid]) / (hd[mid + 1] - hd[mid])
+        s = (zr - hz[mid]) / (d - hd[mid])
+        if e <= s:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def _g(d0: float, z0: float, d1: float, z1: float, dv: float, zv: float) -> float:
+    """Geometric Fresnel factor of vertex (dv, zv) on the path (d0,z0)->(d1,z1): v*sqrt(λ)."""
+    length = d1 - d0
+    a = dv - d0
+    b = d1 - dv
+    if a <= 0.0 or b <= 0.0:
+        return _NONE
+    hgt = zv - (z0 + (z1 - z0) * a / length)
+    return hgt * math.sqrt(2.0 * length / (a * b))
+
+
+@njit(cache=True)
+def _edges(hd: np.ndarray, hz: np.ndarray, nh: int, ia: int, z_tx: float, d: float,
+           zr: float, visible: bool, method: int) -> tuple[float, float, float]:
+    """Geometric factors (principal, tx-side, rx-side) of the diffraction edges."""
+    if nh == 0:
+        return _NONE, _NONE, _NONE
+    s_tr = (zr - z_tx) / d
+    if visible:
+        j = _first_below(hd, hz, 0, nh - 1, s_tr)
+        return _g(0.0, z_tx, d, zr, hd[j], hz[j]), _NONE, _NONE
+    ib = _rx_tangent(hd, hz, ia, nh - 1, d, zr)
+    if method == 2:  # Bullington: crossing of the two horizon rays
+        s_tim = (hz[ia] - z_tx) / hd[ia]
+        s_rim = (hz[ib] - zr) / (d - hd[ib])
+        den = s_tim + s_rim
+        if den <= 0.0:
+            return _NONE, _NONE, _NONE
+        db = (zr - z_tx + s_rim * d) / den
+        if db <= 0.0 or db >= d:
+            return _NONE, _NONE, _NONE
+        return _g(0.0, z_tx, d, zr, db, z_tx + s_tim * db), _NONE, _NONE
+    # Deygout: principal edge among the taut-string vertices ia..ib
+    im = ia
+    gp = _NONE
+    for j in range(ia, ib + 1):
+        g = _g(0.0, z_tx, d, zr, hd[j], hz[j])
+        if g > gp:
+            gp = g
+            im = j
+    gt = _NONE
+    if im > ia:
+        for j in range(ia, im):
+            g = _g(0.0, z_tx, hd[im], hz[im], hd[j], hz[j])
+            if g > gt:
+                gt = g
+    elif im > 0:
+        j = _first_below(hd, hz, 0, im - 1, (hz[im] - z_tx) / hd[im])
+        gt = _g(0.0, z_tx, hd[im], hz[im], hd[j], hz[j])
+    gr = _NONE
+    if im < ib:
+        for j in range(im + 1, ib + 1):
+            g = _g(hd[im], hz[im], d, zr, hd[j], hz[j])
+            if g > gr:
+                gr = g
+    elif im < nh - 1:
+        j = _first_below(hd, hz, im + 1, nh - 1, (zr - hz[im]) / (d - hd[im]))
+        gr = _g(hd[im], hz[im], d, zr, hd[j], hz[j])
+    return gp, gt, gr
+
+
+@njit(cache=True)
+def _diffraction_db(gp: float, gt: float, gr: float, inv_sqrt_lam: float, d_km: float) -> float:
+    if gp <= _NONE:
+        return 0.0
+    lp = _j_db(gp * inv_sqrt_lam)
+    if lp <= 0.0:
+        return 0.0
+    lt = _j_db(gt * inv_sqrt_lam) if gt > _NONE else 0.0
+    lr = _j_db(gr * inv_sqrt_lam) if gr > _NONE else 0.0
+    if lt <= 0.0 and lr <= 0.0:
+        return lp
+    x = (gp * inv_sqrt_lam - _J_V0) / _J_STEP
+    i = int(x)
+    if i >= _J_N - 1:
+        weight = 1.0 - math.exp(-lp / 6.0)
+    else:
+        f = x - i
+        weight = _T_TABLE[i] * (1.0 - f) + _T_TABLE[i + 1] * f
+    return lp + weight * (lt + lr + 10.0 + 0.04 * d_km)
+
+
+@njit(cache=True)
+def _write_loss(out: np.ndarray, rr: int, cc: int, dist: float, g: np.ndarray,
+                c_t: np.ndarray, fspl_a: np.ndarray, inv_sqrt_lam: np.ndarray,
+                hata_a: np.ndarray, hata_b: np.ndarray, method: int) -> None:
+    d_km = max(dist, 1.0) / 1000.0
+    ld = math.log10(d_km)
+    for c in range(hata_a.size):
+        loss = max(hata_a[c] + hata_b[c] * ld, fspl_a[c] + 20.0 * ld)
+        if method > 0:
+            t = c_t[c]
+            loss += _diffraction_db(g[t, 0], g[t, 1], g[t, 2], inv_sqrt_lam[c], d_km)
+        out[c, rr, cc] = loss
+
+
+@njit(cache=True, parallel=True)
+def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
+              tx_h: np.ndarray, rx_h: float, max_d: float, curv: float, c_t: np.ndarray,
+              c_freq: np.ndarray, hata_a: np.ndarray, hata_b: np.ndarray, method: int,
+              wr0: int, wc0: int, out: np.ndarray) -> None:
+    """Path loss (dB) from the site at (r0, c0) into out[c, row-wr0, col-wc0].
+
+    One sweep serves every antenna height tx_h[t] of the site and every combination c of
+    height c_t[c] and frequency c_freq[c] (Hata coefficients hata_a[c] + hata_b[c] log d).
+    method: 0 = Hata only, 1 = Hata + Deygout, 2 = Hata + Bullington. Cells beyond
+    max_d or behind a nodata cell keep their value (NaN)."""
+    h, w = z.shape
+    nt = tx_h.size
+    nc = c_t.size
+    z_tx = np.empty(nt)
+    for t in range(nt):
+        z_tx[t] = z[r0, c0] + tx_h[t]
+    fspl_a = np.empty(nc)
+    inv_sqrt_lam = np.empty(nc)
+    for c in range(nc):
+        fspl_a[c] = 32.44 + 20.0 * math.log10(c_freq[c])
+        inv_sqrt_lam[c] = math.sqrt(c_freq[c] * 1e6 / _C_M_S)
+    g0 = np.full((nt, 3), _NONE)
+    _write_loss(out, r0 - wr0, c0 - wc0, 0.5 * min(dx, dy), g0, c_t, fspl_a, inv_sqrt_lam,
+                hata_a, hata_b, 0)
+    reach = 1.5 * max(dx, dy)
+    for q in prange(8 * n):
+        fam, p, sgn, colmaj = _ray_setup(q, n)
+        slope = p / n
+        dmaj = dx if colmaj else dy
+        dmin = dy if colmaj else dx
+        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
+        hd = np.empty(n + 1)
+        hz = np.empty(n + 1)
+        g = np.full((nt, 3), _NONE)
+        ia = np.zeros(nt, np.int64)
+        best = np.full(nt, -np.inf)
+        nh = 0
+        for k in range(1, n + 1):
+            major = (c0 if colmaj else r0) + sgn * k
+            dk = k * step_d
+            if dk - reach > max_d:
+                break
+            zk = _sample(z, major, (r0 if colmaj else c0) + k * slope, colmaj)
+            if not np.isfinite(zk):
+                break
+            tk = k * slope + 0.5
+            y1 = math.floor(tk)
+            for y in (y1 - 1, y1):
+                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
+                    continue
+                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
+                    continue
+                if colmaj:
+                    rr, cc = r0 + y, major
+                else:
+                    rr, cc = major, c0 + y
+                if rr < 0 or rr >= h or cc < 0 or cc >= w:
+                    continue
+                zc = z[rr, cc]
+                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
+                if dist > max_d or not np.isfinite(zc):
+                    continue
+                zr = zc + rx_h - curv * dist * dist
+                if method > 0:
+                    for t in range(nt):
+                        visible = (zr - z_tx[t]) / dist >= best[t]
+                        g[t, 0], g[t, 1], g[t, 2] = _edges(hd, hz, nh, ia[t], z_tx[t], dist,
+                                                           zr, visible, method)
+                _write_loss(out, rr - wr0, cc - wc0, dist, g, c_t, fspl_a, inv_sqrt_lam,
+                            hata_a, hata_b, method)
+            # push the sample onto the upper hull; track each height's horizon vertex
+            zk = zk - curv * dk * dk
+            while nh >= 2 and (hz[nh - 1] - hz[nh - 2]) * (dk - hd[nh - 2]) <= \
+                    (zk - hz[nh - 2]) * (hd[nh - 1] - hd[nh - 2]):
+                nh -= 1
+            hd[nh] = dk
+            hz[nh] = zk
+            nh += 1
+            for t in range(nt):
+                s_k = (zk - z_tx[t]) / dk
+                if s_k >= best[t]:
+                    best[t] = s_k
+                    ia[t] = nh - 1
+                elif ia[t] >= nh:
+                    ia[t] = nh - 1
+
+
+# ----------------------------------------------------------------------- antenna, merge
+
+
+@njit(cache=True)
+def antenna_gain(dphi_deg: float, theta_deg: float, beamwidth_deg: float, tilt_deg: float,
+                 fbr_db: float, vbeam_deg: float, sla_db: float) -> float:
+    """3GPP TR 36.814 sector pattern relative to boresight (dB, <= 0)."""
+    a_h = 0.0
+    if beamwidth_deg < 360.0:
+        x = dphi_deg
+        while x > 180.0:
+            x -= 360.0
+        while x < -180.0:
+            x += 360.0
+        a_h = min(12.0 * (x / beamwidth_deg) ** 2, fbr_db)
+    a_v = min(12.0 * ((theta_deg - tilt_deg) / vbeam_deg) ** 2, sla_db)
+    return -min(a_h + a_v, fbr_db)
+
+
+@njit(cache=True)
+def _bearing(i: int, j: int, rs: int, cs: int, dx: float, dy: float,
+             dmin: float) -> tuple[float, float]:
+    """Bearing (deg from north) and horizontal distance from the site to cell (i, j)."""
+    ex = (j - cs) * dx
+    ny = (rs - i) * dy
+    return math.degrees(math.atan2(ex, ny)), max(math.sqrt(ex * ex + ny * ny), dmin)
+
+
+@njit(cache=True)
+def _gains(ant: np.ndarray, zc: float, phi: float, dist: float, pattern: np.ndarray,
+           out: np.ndarray) -> None:
+    """Gain of each antenna a = (z_tx, azimuth, beamwidth, tilt) towards one cell."""
+    for a in range(ant.shape[0]):
+        theta = math.degrees(math.atan2(ant[a, 0] - zc, dist))
+        out[a] = antenna_gain(phi - ant[a, 1], theta, ant[a, 2], ant[a, 3], pattern[0],
+                              pattern[1], pattern[2])
+
+
+@njit(cache=True, parallel=True)
+def site_signals(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
+                 rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
+                 aidx: np.ndarray, eirp: np.ndarray, out: np.ndarray) -> None:
+    """out[m] = EIRP + antenna gain - loss for each entry m of one site (NaN kept).
+
+    ant[a] = (antenna elevation z_tx, azimuth_deg, beamwidth_deg, tilt_deg); entry m
+    uses antenna aidx[m], loss row fidx[m] and eirp[m]; pattern = (front_to_back_db,
+    vertical_beamwidth_deg, side_lobe_db)."""
+    h, w = zwin.shape
+    dmin = 0.5 * min(dx, dy)
+    for i in prange(h):
+        gain = np.empty(ant.shape[0])
+        for j in range(w):
+            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
+            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
+            for m in range(fidx.size):
+                out[m, i, j] = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
+
+
+@njit(cache=True, parallel=True)
+def merge_site(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
+               rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
+               aidx: np.ndarray, eirp: np.ndarray, key: np.ndarray, sid: np.ndarray,
+               best: np.ndarray, index: np.ndarray, r0: int, c0: int) -> None:
+    """Best-server merge of every entry of one site into best[key] / index[key].
+
+    Arguments as :func:`site_signals`; best, index: (n_keys, H, W); the window's
+    top-left cell is (r0, c0)."""
+    h, w = zwin.shape
+    dmin = 0.5 * min(dx, dy)
+    for i in prange(h):
+        gain = np.empty(ant.shape[0])
+        for j in range(w):
+            if loss[0, i, j] != loss[0, i, j]:
+                continue
+            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
+            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
+            for m in range(fidx.size):
+                s = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
+                k = key[m]
+                b = best[k, r0 + i, c0 + j]
+                if not (b >= s):  # NaN-aware: b is NaN or lower
+                    best[k, r0 + i, c0 + j] = s
+                    index[k, r0 + i, c0 + j] = sid[m]

@@ -1,0 +1,456 @@
+"""Coverage prediction: per-site received power over terrain, best server per grid cell.
+
+For every site the path loss is ``max(Hata(d), free space(d)) + diffraction`` (Deygout
+with up to 3 edges, or Bullington, on the terrain profile with Earth curvature and
+``k = 4/3``), computed once per site position and frequency by the radial sweep of
+:mod:`geotel.coverage._sweep` in the site's window (``max_radius_m``). Each sector adds
+its EIRP and its 3GPP antenna pattern (:mod:`geotel.coverage.antenna`). Windows are
+merged one at a time into the best-server rasters: memory stays bounded by the
+province grid, never a stack of per-site rasters.
+
+The Hata base-station height is the antenna height above ground (``height_m``); the
+terrain between site and receiver is accounted for by the diffraction term.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from geotel._errors import ValueRangeError
+from geotel.coverage import _sweep
+from geotel.coverage._inputs import check_height, prepare_dem, prepare_entries
+from geotel.coverage.antenna import AntennaPattern
+from geotel.coverage.result import CoverageResult
+from geotel.propagation import (
+    EARTH_RADIUS_M,
+    REFRACTION_K,
+    Environment,
+    ModelRangeWarning,
+    hata_coefficients_db,
+)
+from geotel.raster import Raster
+
+if TYPE_CHECKING:
+    from geotel.config import CoverageConfig
+
+__all__ = [
+    "SiteSignal",
+    "Diffraction",
+    "Indoor",
+    "DEFAULT_THRESHOLDS_DBM",
+    "INDOOR_MARGIN_DB",
+    "predict",
+    "iter_site_signals",
+    "run_coverage",
+]
+
+log = logging.getLogger(__name__)
+
+Diffraction = Literal["deygout", "bullington", "none"]
+Indoor = Literal["none", "rural", "suburban", "urban"]
+
+#: Outdoor coverage thresholds: 2G RxLev, 3G RSCP, 4G RSRP (dBm).
+DEFAULT_THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -95.0, "4G": -105.0}
+#: Building-penetration margin added to the thresholds for indoor coverage (dB).
+INDOOR_MARGIN_DB: dict[str, float] = {"none": 0.0, "rural": 8.0, "suburban": 12.0,
+                                      "urban": 16.0}
+_METHODS = {"none": 0, "deygout": 1, "bullington": 2}
+_ENVIRONMENTS = ("urban", "suburban", "open")
+
+
+@dataclass(frozen=True, eq=False)
+class SiteSignal:
+    """Received power of one tower row (sector) in its window of the DEM grid.
+
+    Attributes
+    ----------
+    index
+        Position (0-based row number) of the tower row in the ``towers`` given.
+    rows, cols
+        The window in the DEM grid: ``dem.values[rows, cols]`` has the shape of
+        ``signal_dbm``.
+    signal_dbm
+        float32 received power (dBm); NaN beyond the radius, outside the DEM, or
+        behind nodata.
+    """
+
+    index: int
+    rows: slice
+    cols: slice
+    signal_dbm: np.ndarray
+
+
+def _check_options(max_radius_m: float, rx_height_m: float, environment: str,
+                   diffraction: str) -> tuple[float, float, int]:
+    radius = float(max_radius_m)
+    if not math.isfinite(radius) or radius <= 0:
+        raise ValueRangeError(f"max_radius_m = {max_radius_m!r} must be > 0",
+                              column="max_radius_m", fix="give a radius in metres, e.g. 15000")
+    rx_h = check_height(rx_height_m, "rx_height_m")
+    if rx_h <= 0:
+        raise ValueRangeError("rx_height_m must be > 0 (Hata needs a positive height)",
+                              column="rx_height_m", fix="use 1.5 m for a handset")
+    if environment not in _ENVIRONMENTS:
+        raise ValueRangeError(f"unknown environment '{environment}'", column="environment",
+                              fix="use one of: urban, suburban, open")
+    if diffraction not in _METHODS:
+        raise ValueRangeError(f"unknown diffraction method '{diffraction}'",
+                              column="diffraction", fix="use one of: deygout, bullington, none")
+    if not 1.0 <= rx_h <= 10.0:
+        warnings.warn(f"Hata model: rx_height_m = {rx_h:g} is outside 1–10 m; extrapolated",
+                      ModelRangeWarning, stacklevel=3)
+    return radius, rx_h, _METHODS[diffraction]
+
+
+def _warn_heights(entries: pd.DataFrame) -> None:
+    hb = entries["height_m"].to_numpy()
+    bad = (hb < 30.0) | (hb > 200.0)
+    if bad.any():
+        warnings.warn(f"Hata model: {int(bad.sum())} sector(s) have an antenna height outside "
+                      f"30–200 m (e.g. {hb[bad][0]:g} m); extrapolated", ModelRangeWarning,
+                      stacklevel=3)
+    if (hb <= 0).any():
+        raise ValueRangeError("antenna height_m must be > 0 m for the Hata model",
+                              column="height_m", fix="give the antenna height above ground")
+
+
+@dataclass(frozen=True, eq=False)
+class _SiteWindow:
+    """Path loss per frequency of one site position, in its window, with its sectors."""
+
+    members: np.ndarray  # entry positions at this site
+    rows: slice
+    cols: slice
+    loss_db: np.ndarray  # (n_freq, h, w)
+    freq_index: np.ndarray  # per member: row of loss_db (its height and frequency)
+    site_cell: tuple[int, int]  # the site's cell within the window
+    antennas: np.ndarray  # (n_antennas, 4): elevation z_tx, azimuth, beamwidth, tilt
+    antenna_index: np.ndarray  # per member: row of antennas
+    eirp_dbm: np.ndarray  # per member
+
+
+def _sector_table(entries: pd.DataFrame) -> np.ndarray:
+    """(eirp_dbm, azimuth_deg, beamwidth_deg, tilt_deg) per entry, float64."""
+    cols = ["eirp_dbm", "azimuth_deg", "beamwidth_deg", "tilt_deg"]
+    return np.ascontiguousarray(entries[cols].to_numpy(dtype=np.float64))
+
+
+def _iter_site_windows(
+    entries: pd.DataFrame,
+    dem: Raster,
+    *,
+    radius_m: float,
+    rx_height_m: float,
+    environment: Environment,
+    method: int,
+    progress: bool,
+    desc: str,
+) -> Iterator[_SiteWindow]:
+    """One sweep per site position for all its antenna heights and frequencies."""
+    z = dem.values
+    h, w = z.shape
+    dx, dy = abs(dem.transform.a), abs(dem.transform.e)
+    n = int(math.ceil(radius_m / min(dx, dy))) + 1
+    curv = 1.0 / (2.0 * REFRACTION_K * EARTH_RADIUS_M)
+    groups = entries.groupby(["row", "col"], sort=False).indices
+    freq_all = entries["freq_mhz"].to_numpy()
+    height_all = entries["height_m"].to_numpy()
+    table = _sector_table(entries)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelRangeWarning)  # warned once by the caller
+        for (r0, c0), members in tqdm(groups.items(), desc=desc, unit="site",
+                                      disable=None if progress else True):
+            r0, c0 = int(r0), int(c0)
+            heights = np.unique(height_all[members])
+            combos = sorted(set(zip(height_all[members], freq_all[members], strict=True)))
+            c_t = np.array([int(np.searchsorted(heights, hb)) for hb, _ in combos])
+            coef = [hata_coefficients_db(f, hb, rx_height_m, environment) for hb, f in combos]
+            rs = slice(max(r0 - n, 0), min(r0 + n + 1, h))
+            cs = slice(max(c0 - n, 0), min(c0 + n + 1, w))
+            loss = np.full((len(combos), rs.stop - rs.start, cs.stop - cs.start), np.nan,
+                           np.float32)
+            _sweep.path_loss(z, r0, c0, n, dx, dy, heights.astype(np.float64), rx_height_m,
+                             radius_m, curv, c_t, np.array([f for _, f in combos]),
+                             np.array([a for a, _ in coef]), np.array([b for _, b in coef]),
+                             method, rs.start, cs.start, loss)
+            lookup = {cmb: i for i, cmb in enumerate(combos)}
+            fidx = np.array([lookup[(height_all[m], freq_all[m])] for m in members],
+                            dtype=np.int64)
+            ant_rows = [(float(z[r0, c0]) + height_all[m], *table[m, 1:]) for m in members]
+            ants = sorted(set(ant_rows))
+            ant_lookup = {a: i for i, a in enumerate(ants)}
+            yield _SiteWindow(members, rs, cs, loss, fidx, (r0 - rs.start, c0 - cs.start),
+                              np.array(ants, dtype=np.float64),
+                              np.array([ant_lookup[a] for a in ant_rows], dtype=np.int64),
+                              np.ascontiguousarray(table[members, 0]))
+
+
+def _pattern_array(pattern: AntennaPattern) -> np.ndarray:
+    return np.array([pattern.front_to_back_db, pattern.vertical_beamwidth_deg,
+                     pattern.side_lobe_db])
+
+
+def iter_site_signals(
+    towers: gpd.GeoDataFrame,
+    dem: Raster | str | os.PathLike | Any,
+    *,
+    technology: str,
+    max_radius_m: float = 15_000.0,
+    rx_height_m: float = 1.5,
+    environment: Environment = "open",
+    diffraction: Diffraction = "deygout",
+    progress: bool = True,
+) -> Iterator[SiteSignal]:
+    """Received power of each tower row for one technology, window by window.
+
+    The kernel of :func:`predict`, exposed for coverage matrices of many candidate
+    sites. Rows at the same position and antenna height share one path-loss sweep
+    (per frequency); each row still gets its own :class:`SiteSignal` with its own
+    EIRP and antenna pattern. Signals come grouped by site (rows of one site one after
+    the other), not necessarily in row order: use :attr:`SiteSignal.index`. Rows whose
+    ``technologies`` do not include ``technology`` are skipped. Only one window is in
+    memory at a time unless the caller keeps them.
+
+    Parameters
+    ----------
+    towers
+        Canonical towers layer (:mod:`geotel.schema`), any CRS; not modified.
+    dem
+        DEM Raster, path or rasterio dataset in a metric CRS.
+    technology
+        "2G", "3G", "4G" (or "5G" with a ``freq_mhz`` a model covers).
+    max_radius_m, rx_height_m, environment, diffraction, progress
+        As in :func:`predict`.
+
+    Yields
+    ------
+    SiteSignal
+
+    Raises
+    ------
+    InputError
+        As :func:`predict`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np
+    >>> from affine import Affine
+    >>> from shapely.geometry import Point
+    >>> dem = Raster(np.zeros((41, 41), "float32"), Affine(90, 0, 0, 0, -90, 3690),
+    ...              "EPSG:32649")
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"]},
+    ...                           geometry=[Point(1845, 1845)], crs=dem.crs)
+    >>> sig = next(iter_site_signals(towers, dem, technology="4G", max_radius_m=900,
+    ...                              progress=False))
+    >>> sig.index, sig.signal_dbm.shape, bool(np.isnan(sig.signal_dbm[0, 0]))
+    (0, (23, 23), True)
+    """
+    radius, rx_h, method = _check_options(max_radius_m, rx_height_m, environment, diffraction)
+    r = prepare_dem(dem)
+    entries = prepare_entries(towers, r, technologies=[technology], operators=None)
+    _warn_heights(entries)
+    pos_to_row = entries["tower_pos"].to_numpy()
+    pattern = _pattern_array(AntennaPattern())
+    dx, dy = abs(r.transform.a), abs(r.transform.e)
+    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h,
+                                  environment=environment, method=method, progress=progress,
+                                  desc=f"{technology} signal"):
+        sig = np.empty((win.members.size, *win.loss_db.shape[1:]), np.float32)
+        _sweep.site_signals(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
+                            rx_h, win.antennas, pattern, win.freq_index, win.antenna_index,
+                            win.eirp_dbm, sig)
+        for m, pos in enumerate(win.members):
+            yield SiteSignal(int(pos_to_row[pos]), win.rows, win.cols, sig[m])
+
+
+def predict(
+    towers: gpd.GeoDataFrame,
+    dem: Raster | str | os.PathLike | Any,
+    *,
+    technologies: Sequence[str] | None = None,
+    operators: Sequence[str] | None = None,
+    max_radius_m: float = 15_000.0,
+    rx_height_m: float = 1.5,
+    environment: Environment = "open",
+    diffraction: Diffraction = "deygout",
+    thresholds_dbm: Mapping[str, float] | None = None,
+    indoor: Indoor = "none",
+    progress: bool = True,
+    pattern: AntennaPattern | None = None,
+) -> CoverageResult:
+    """Best-server coverage of the towers over the DEM's grid.
+
+    Parameters
+    ----------
+    towers
+        Canonical towers layer, one row per sector (:mod:`geotel.schema`), any CRS
+        (reprojected to the DEM's); not modified. ``freq_mhz`` empty means the
+        technology's default (:data:`geotel.schema.DEFAULT_FREQ_MHZ`).
+    dem
+        DEM Raster, path or rasterio dataset in a metric CRS; its grid is the result's.
+    technologies
+        Technologies to predict; default 2G, 3G and 4G as the towers carry them.
+    operators
+        Operators to predict; default all.
+    max_radius_m
+        Radius of each site's window.
+    rx_height_m
+        Receiver height above ground.
+    environment
+        Hata environment: "urban", "suburban" or "open".
+    diffraction
+        "deygout" (up to 3 edges), "bullington" or "none" (Hata only).
+    thresholds_dbm
+        Outdoor thresholds per technology; defaults :data:`DEFAULT_THRESHOLDS_DBM`.
+    indoor
+        Indoor margin added to every threshold (:data:`INDOOR_MARGIN_DB`).
+    progress
+        Show a progress bar (when on a terminal).
+    pattern
+        Antenna pattern parameters; 3GPP defaults.
+
+    Returns
+    -------
+    CoverageResult
+        Best-server signal and server index per (technology, operator); the server
+        index is the row of ``result.sites`` (one row per sector and technology).
+
+    Raises
+    ------
+    CRSError
+        The DEM is not metric, or the towers have no CRS.
+    StudyAreaError
+        A tower lies outside the DEM.
+    ValueRangeError
+        Bad option, negative height, nodata holes in the DEM, a frequency outside every
+        model.
+    SchemaError
+        The towers lack a required column.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np
+    >>> from affine import Affine
+    >>> from shapely.geometry import Point
+    >>> dem = Raster(np.zeros((41, 41), "float32"), Affine(90, 0, 0, 0, -90, 3690),
+    ...              "EPSG:32649")
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"],
+    ...                            "technologies": ["4G"]},
+    ...                           geometry=[Point(1845, 1845)], crs=dem.crs)
+    >>> res = predict(towers, dem, max_radius_m=1500, progress=False)
+    >>> res.technologies, res.operators, int(res.covered("4G").sum())
+    (['4G'], ['Viettel'], 877)
+    """
+    radius, rx_h, method = _check_options(max_radius_m, rx_height_m, environment, diffraction)
+    if indoor not in INDOOR_MARGIN_DB:
+        raise ValueRangeError(f"unknown indoor setting '{indoor}'", column="indoor",
+                              fix="use one of: none, rural, suburban, urban")
+    r = prepare_dem(dem)
+    entries = prepare_entries(towers, r, technologies=technologies, operators=operators)
+    _warn_heights(entries)
+    thresholds = {**DEFAULT_THRESHOLDS_DBM, **(thresholds_dbm or {})}
+    margin = INDOOR_MARGIN_DB[indoor]
+    techs = sorted(entries["technology"].unique())
+    missing = [t for t in techs if t not in thresholds]
+    if missing:
+        raise ValueRangeError(f"no coverage threshold for technology {missing[0]}",
+                              column="thresholds_dbm", fix=f"add thresholds_dbm={{'{missing[0]}'"
+                              ": -100.0}} or leave the technology out")
+    keys = list(zip(entries["technology"], entries["operator"], strict=True))
+    key_list = list(dict.fromkeys(keys))
+    key_id = np.array([key_list.index(k) for k in keys], dtype=np.int64)
+    # int16 server indices halve their memory when the sectors fit (30 m grids)
+    index_dtype = np.int16 if len(entries) < np.iinfo(np.int16).max else np.int32
+    best3 = np.full((len(key_list), *r.shape), np.nan, np.float32)
+    index3 = np.full((len(key_list), *r.shape), -1, index_dtype)
+    log.info("predicting %d sector-technologies at %d positions on a %dx%d grid",
+             len(entries), entries.groupby(["row", "col"]).ngroups, *r.shape)
+    pat = _pattern_array(pattern or AntennaPattern())
+    dx, dy = abs(r.transform.a), abs(r.transform.e)
+    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h,
+                                  environment=environment, method=method, progress=progress,
+                                  desc="coverage"):
+        m = win.members
+        _sweep.merge_site(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
+                          rx_h, win.antennas, pat, win.freq_index, win.antenna_index,
+                          win.eirp_dbm, key_id[m], m.astype(np.int64), best3, index3,
+                          win.rows.start, win.cols.start)
+    best = {k: best3[i] for i, k in enumerate(key_list)}
+    index = {k: index3[i] for i, k in enumerate(key_list)}
+    sites = entries.drop(columns=["row", "col", "tower_pos"]).reset_index(drop=True)
+    return CoverageResult(
+        transform=r.transform, crs=r.crs, shape=r.shape, signal_dbm=best, server_index=index,
+        sites=sites, thresholds_dbm={t: thresholds[t] + margin for t in thresholds},
+    )
+
+
+def run_coverage(province: Any, config: CoverageConfig) -> CoverageResult:
+    """Coverage of a province with the settings of a project config.
+
+    Parameters
+    ----------
+    province
+        A :class:`geotel.province.ProvinceData` (``.towers`` GeoDataFrame, ``.dem``
+        Raster or path in the analysis CRS).
+    config
+        The ``coverage`` section of the project config. When the DEM's cell size differs
+        from ``config.resolution_m`` by more than 1 %, the DEM is resampled (bilinear).
+
+    Returns
+    -------
+    CoverageResult
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import geopandas as gpd, numpy as np
+    >>> from affine import Affine
+    >>> from shapely.geometry import Point
+    >>> from geotel.config import CoverageConfig
+    >>> dem = Raster(np.zeros((41, 41), "float32"), Affine(90, 0, 0, 0, -90, 3690),
+    ...              "EPSG:32649")
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"]},
+    ...                           geometry=[Point(1845, 1845)], crs=dem.crs)
+    >>> res = run_coverage(SimpleNamespace(towers=towers, dem=dem),
+    ...                    CoverageConfig(max_radius_m=1500))
+    >>> res.technologies
+    ['2G', '3G', '4G']
+    """
+    dem = prepare_dem(province.dem)
+    if abs(dem.resolution_m - config.resolution_m) > 0.01 * config.resolution_m:
+        dem = _resample(dem, config.resolution_m)
+    return predict(
+        province.towers, dem, max_radius_m=config.max_radius_m,
+        rx_height_m=config.rx_height_m, environment=config.environment,
+        diffraction=config.diffraction, thresholds_dbm=config.thresholds_dbm,
+        indoor=config.indoor, progress=True,
+    )
+
+
+def _resample(dem: Raster, resolution_m: float) -> Raster:
+    """Bilinear resampling of a metric DEM to a square cell size."""
+    from affine import Affine
+    from rasterio.warp import Resampling, reproject
+
+    left, bottom, right, top = dem.bounds
+    w = max(1, int(round((right - left) / resolution_m)))
+    h = max(1, int(round((top - bottom) / resolution_m)))
+    transform = Affine(resolution_m, 0, left, 0, -resolution_m, top)
+    out = np.full((h, w), np.nan, np.float32)
+    reproject(dem.values, out, src_transform=dem.transform, src_crs=dem.crs,
+              dst_transform=transform, dst_crs=dem.crs, resampling=Resampling.bilinear,
+              src_nodata=np.nan, dst_nodata=np.nan)
+    log.info("DEM resampled from %.1f m to %.1f m (%dx%d)", dem.resolution_m, resolution_m,
+             h, w)
+    return Raster(out, transform, dem.crs, units=dem.units, name=dem.name)
