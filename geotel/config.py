@@ -50,6 +50,9 @@ class InputsConfig:
     towers: Path | None = None
     fiber: Path | None = None
     roads: Path | None = None
+    #: Commune offices (points with ``commune_code``): the commune centres for fiber reach.
+    commune_offices: Path | None = None
+    commune_offices_layer: str | None = None
     #: OpenStreetMap extract (.osm.pbf or .osm) used for the road graph instead of ``roads``.
     osm: Path | None = None
     exclusion_zones: Path | None = None
@@ -161,10 +164,25 @@ class SitingConfig:
     min_spacing_urban_m: float = 100.0
     min_spacing_rural_m: float = 400.0
     airport_radius_m: float = 4_000.0
+    #: Cost estimates (VND, 2023 prices). They are planning-level assumptions, not quotes:
+    #: a new self-supporting A2b tower with foundation, shelter and power in the range
+    #: reported by Vietnamese operators and tower companies (about 1-1.5 bn VND); a
+    #: co-location (antennas, RRUs, power share) about a quarter of that; one licensed
+    #: microwave hop (two ODU/IDU ends and antennas). Replace them with current quotes.
     tower_capex_vnd: float = 1_200_000_000.0
     colocation_capex_vnd: float = 300_000_000.0
     microwave_capex_vnd: float = 250_000_000.0
     microwave_max_km: float = 30.0
+    #: New towers taller than this are not allowed within ``airport_radius_m`` of an
+    #: airport zone; 0 bans every new tower there.
+    airport_max_height_m: float = 0.0
+    #: Add DEM local maxima as candidates.
+    dem_peaks: bool = True
+    #: Most demand cells in the coverage matrix; above it cells are aggregated.
+    max_demand_cells: int = 250_000
+    #: An existing tower within this distance of a fiber route counts as a fiber hub
+    #: (a microwave backhaul end point).
+    fiber_hub_max_m: float = 300.0
 
 
 @dataclass(frozen=True)

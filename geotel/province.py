@@ -22,6 +22,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import rasterio.features
 import rasterio.warp
@@ -41,7 +42,7 @@ from geotel._errors import (
     ValueRangeError,
 )
 from geotel.config import ProjectConfig
-from geotel.io._layers import empty_layer
+from geotel.io._layers import empty_layer, format_code
 from geotel.io.crs import require_metric_crs
 from geotel.io.dem import read_dem
 from geotel.io.vector import (
@@ -50,9 +51,10 @@ from geotel.io.vector import (
     read_fiber,
     read_roads,
     read_towers,
+    read_vector,
 )
 from geotel.raster import Raster
-from geotel.schema import LayerName
+from geotel.schema import LayerName, validate_layer
 
 __all__ = [
     "STUDY_AREA_BUFFER_M",
@@ -173,6 +175,15 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
         read_fiber(inputs.fiber, crs=acrs, report=rep), area, str(inputs.fiber), rep))
     roads = layer("roads", inputs.roads, lambda: _clip(
         read_roads(inputs.roads, crs=acrs, report=rep), area, str(inputs.roads), rep))
+    if inputs.osm is not None and inputs.roads is None:
+        roads = layer("roads", inputs.osm, lambda: _clip(
+            _osm_roads(inputs.osm, acrs, rep), area, str(inputs.osm), rep))
+    if inputs.commune_offices is not None and len(communes):
+        try:
+            communes = _with_offices(communes, inputs.commune_offices,
+                                     inputs.commune_offices_layer, acrs, rep)
+        except InputError as exc:
+            _add(rep, exc)
 
     dem = None
     if not inputs.dem:
@@ -215,6 +226,48 @@ def _clip(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None, source: str,
         rep.warn("study_area", f"{int((~inside).sum())} feature(s) outside the study area "
                  "dropped", file=source, fix="nothing to do; clip the file to silence this")
     return gdf[inside]
+
+
+def _osm_roads(path: Path, crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDataFrame:
+    from geotel.fiber.osm import read_osm_roads
+
+    roads, _ = validate_layer(read_osm_roads(path), "roads", source=str(path), report=rep)
+    return roads.to_crs(crs)
+
+
+def _with_offices(communes: gpd.GeoDataFrame, path: Path, layer: str | None,
+                  crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDataFrame:
+    """Communes with ``office_x``/``office_y`` (analysis CRS) from a layer of office points."""
+    offices = read_vector(path, layer=layer)
+    src = str(path)
+    if "commune_code" not in offices.columns:
+        raise SchemaError("the commune offices layer has no 'commune_code' column",
+                          file=src, column="commune_code",
+                          fix="give each office point the 5-digit code of its commune")
+    if offices.crs is None:
+        raise CRSError("the commune offices layer has no CRS", file=src,
+                       fix="save the file with its CRS")
+    offices = offices.to_crs(crs)
+    codes = offices["commune_code"].map(lambda v: format_code(v, 5))
+    known = set(communes["commune_code"])
+    for code in codes[~codes.isin(known)]:
+        rep.warn("schema", f"office of unknown commune {code} ignored", file=src,
+                 feature=str(code), column="commune_code", fix="check the code")
+    xy = pd.DataFrame({"office_x": offices.geometry.x.to_numpy(),
+                       "office_y": offices.geometry.y.to_numpy()}, index=codes.to_numpy())
+    xy = xy[~xy.index.duplicated()]
+    out = communes.copy()
+    out["office_x"] = out["commune_code"].map(xy["office_x"])
+    out["office_y"] = out["commune_code"].map(xy["office_y"])
+    pts = gpd.points_from_xy(out["office_x"], out["office_y"], crs=crs)
+    has = out["office_x"].notna().to_numpy()
+    outside = has & ~shapely.covers(out.geometry.buffer(100.0).array, pts)
+    for code in out.loc[outside, "commune_code"]:
+        rep.warn("study_area", "commune office lies outside its commune; a point inside "
+                 "the commune is used instead", file=src, feature=str(code),
+                 fix="check the office's coordinates")
+    out.loc[outside, ["office_x", "office_y"]] = np.nan
+    return out
 
 
 def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,

@@ -127,3 +127,30 @@ def test_population_on_grid_keeps_total() -> None:
     # Aligned 4x4 blocks: each cell is exactly the block sum (brute force).
     blocks = counts.reshape(10, 4, 10, 4).sum(axis=(1, 3))
     np.testing.assert_allclose(out.values, blocks, rtol=1e-5)
+
+
+def test_commune_offices_become_commune_centres(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geotel._errors import ValidationReport
+    from geotel.config import load_config
+    from geotel.province import load_province
+    from tests.badinputs import write_good_project
+
+    offices = gpd.GeoDataFrame(
+        {"commune_code": [23557, "23560", "99999", "23563"]},
+        geometry=[Point(107.975, 14.025), Point(108.025, 14.025), Point(108.0, 14.0),
+                  Point(108.5, 14.5)],  # the last one lies far outside its commune
+        crs="EPSG:4326")
+    offices.to_file(tmp_path / "offices.geojson", driver="GeoJSON")
+    cfg = load_config(write_good_project(tmp_path, commune_offices="offices.geojson"))
+    rep = ValidationReport()
+    prov = load_province(cfg, report=rep)
+    c = prov.communes.set_index("commune_code")
+    x, y = gpd.points_from_xy([107.975], [14.025], crs=4326).to_crs(prov.analysis_crs)[0].xy
+    assert c.loc["23557", "office_x"] == pytest.approx(x[0])
+    assert c.loc["23557", "office_y"] == pytest.approx(y[0])
+    assert c[["office_x"]].notna().sum().item() == 2  # 23563 is outside, 23566 has none
+    text = "\n".join(str(p) for p in rep.warnings)
+    assert "99999" in text and "outside its commune" in text

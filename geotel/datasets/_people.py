@@ -28,7 +28,13 @@ def commune_targets() -> np.ndarray:
     """People per commune (float, in the order of the commune table)."""
     com = commune_facts()
     dist = districts().set_index("district_code")["population_2019_est"]
-    share = com["pop_weight"] / com.groupby("district_code")["pop_weight"].transform("sum")
+    # A few communes have no population attribute in the source (weight 0): give them
+    # the median density of communes of the same type (xã / phường / thị trấn).
+    density = com["pop_weight"] / com["area_km2"]
+    typical = density[com["pop_weight"] > 0].groupby(com["commune_type"]).median()
+    weight = com["pop_weight"].where(com["pop_weight"] > 0,
+                                     com["area_km2"] * com["commune_type"].map(typical))
+    share = weight / weight.groupby(com["district_code"]).transform("sum")
     return (share * com["district_code"].map(dist)).to_numpy(float)
 
 

@@ -99,9 +99,10 @@ def make_towers(
                                           transform=g.transform, fill=0, dtype="uint8",
                                           all_touched=True)
     kon = communes.loc[communes["commune_code"] == KON_PNE_CODE].iloc[0]
-    # Around Kon Pne (its area plus 4 km, and 10 km around its office) only 2G.
-    kon_zone = shapely.union(kon["geometry"].buffer(4_000.0),
-                             shapely.Point(kon["office_x"], kon["office_y"]).buffer(10_000.0))
+    # Around Kon Pne (its area plus 10 km, and 15 km around its office) only 2G, so that
+    # no 3G/4G signal reaches its villages, as in the province's 2017 report.
+    kon_zone = shapely.union(kon["geometry"].buffer(10_000.0),
+                             shapely.Point(kon["office_x"], kon["office_y"]).buffer(15_000.0))
     sites: list[dict[str, object]] = []
     towers: list[tuple[float, float]] = []
     tower_ops: list[list[str]] = []
