@@ -190,7 +190,9 @@ def run_plan(
 
             with _timed(timings, "siting", bar):
                 siting_out = run_siting(prov, coverage, config.siting, population=population,
-                                        fiber=results.get("fiber"), communes=communes)
+                                        fiber=results.get("fiber"), communes=communes,
+                                        coverage_config=config.coverage,
+                                        fiber_config=config.fiber, progress=progress)
                 results["siting"] = siting_out
                 layers["towers_proposed"] = siting_out.towers_proposed
         if "indicators" in steps:

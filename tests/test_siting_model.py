@@ -1,0 +1,228 @@
+"""Candidates (rules), coverage matrix (stub engine), costs, and the siting step."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from affine import Affine
+from shapely.geometry import LineString, Point, box
+
+from geotel._errors import CRSError, InputError
+from geotel.config import CoverageConfig, SitingConfig
+from geotel.coverage.predict import SiteSignal
+from geotel.coverage.result import CoverageResult
+from geotel.raster import Raster
+from geotel.siting import (
+    TOWERS_PROPOSED_COLUMNS,
+    candidate_costs,
+    candidate_sites,
+    coverage_matrix,
+    run_siting,
+)
+from geotel.siting.costs import microwave_reach_km, profile_clear
+
+CRS = "EPSG:32649"
+
+
+def _communes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"commune_code": ["00001", "00002"], "commune_name": ["Xã Ia A", "Phường Hoa Lư"],
+         "population": [1000, 2000]},
+        geometry=[box(0, 0, 6000, 6000), box(6000, 0, 9000, 6000)], crs=CRS)
+
+
+def _towers() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"site_id": ["T1", "T2"], "sector_id": [1, 1], "operator": ["Viettel", "MobiFone"],
+         "height_m": [30.0, 35.0]},
+        geometry=[Point(1600, 1400), Point(7550, 4550)], crs=CRS)
+
+
+def _zones() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"zone_id": ["NP", "AP", "A1"], "kind": ["national_park", "airport", "a1_only_urban"]},
+        geometry=[box(3000, 3000, 6000, 6000), box(500, 4900, 600, 5000),
+                  box(8000, 0, 9000, 2000)], crs=CRS)
+
+
+# ------------------------------------------------------------------ candidates
+
+
+def test_candidates_sources_and_rules() -> None:
+    communes, towers, zones = _communes(), _towers(), _zones()
+    before = (communes.copy(), towers.copy(), zones.copy())
+    user = gpd.GeoDataFrame(geometry=[Point(2000, 500), Point(4500, 4500)], crs=CRS)
+    c = candidate_sites(communes=communes, towers=towers, exclusion_zones=zones, dem=None,
+                        grid_spacing_m=500, user_candidates=user, airport_radius_m=1000,
+                        min_spacing_rural_m=400, min_spacing_urban_m=100)
+    assert set(c["source"]) == {"grid", "centre", "user", "colocation"}
+    assert c.crs == communes.crs
+    new = c[~c["colocated"]]
+    pts = new.geometry
+    # national park core and A1-only zone: no new tower inside
+    assert not pts.intersects(zones.geometry.iloc[0]).any()
+    assert not pts.intersects(zones.geometry.iloc[2]).any()
+    # airport approach: none within 1 km of the airport zone
+    assert (pts.distance(zones.geometry.iloc[1]) > 1000).all()
+    # min spacing: 400 m from T1 (rural), 100 m from T2 (urban ward)
+    assert (pts.distance(towers.geometry.iloc[0]) >= 400).all()
+    assert (pts.distance(towers.geometry.iloc[1]) >= 100).all()
+    # new towers closer than 400 m to T2 remain: it stands in an urban ward (100 m rule)
+    assert (pts.distance(towers.geometry.iloc[1]) < 400).any()
+    # the user point inside the park is dropped, the other kept
+    assert (c["source"] == "user").sum() == 1
+    # co-locations keep the host and its operator
+    co = c[c["colocated"]].set_index("host_site_id")
+    assert co.loc["T2", "operator"] == "MobiFone" and co.loc["T2", "height_m"] == 35.0
+    assert (new["operator"] == "shared").all() and (new["height_m"] == 40.0).all()
+    assert set(c.loc[c.geometry.x < 6000, "commune_code"]) <= {"00001"}
+    for a, b in zip(before, (communes, towers, zones), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_candidates_dem_peaks_and_airport_height() -> None:
+    z = np.zeros((60, 60), "float32")
+    z[20, 20] = 150.0
+    dem = Raster(z, Affine(100, 0, 0, 0, -100, 6000), CRS)
+    communes = _communes().iloc[:1]
+    c = candidate_sites(communes=communes, dem=dem, grid_spacing_m=2000, commune_centres=False)
+    peaks = c[c["source"] == "peak"]
+    assert len(peaks) == 1
+    assert peaks.geometry.iloc[0].distance(Point(2050, 3950)) < 1
+    zones = _zones().iloc[[1]]
+    allowed = candidate_sites(communes=communes, exclusion_zones=zones, grid_spacing_m=500,
+                              airport_radius_m=1000, airport_max_height_m=45.0)
+    banned = candidate_sites(communes=communes, exclusion_zones=zones, grid_spacing_m=500,
+                             airport_radius_m=1000)
+    assert len(allowed) > len(banned)
+
+
+def test_candidates_need_metric_crs() -> None:
+    with pytest.raises(CRSError):
+        candidate_sites(communes=_communes().to_crs(4326), grid_spacing_m=500)
+
+
+# ------------------------------------------------------------------ matrix (stub engine)
+
+
+def _stub_signals(towers, dem, *, technology, max_radius_m, rx_height_m, environment,
+                  diffraction, progress):
+    """Test stub of geotel.coverage.iter_site_signals: -60 dBm within 2 cells, else -120."""
+    h, w = dem.shape
+    rows, cols = dem.rowcol(towers.geometry.x.to_numpy(), towers.geometry.y.to_numpy())
+    for i, (r, c) in enumerate(zip(rows, cols, strict=True)):
+        rs, cs = slice(max(r - 3, 0), min(r + 4, h)), slice(max(c - 3, 0), min(c + 4, w))
+        rr, cc = np.mgrid[rs, cs]
+        sig = np.where(np.hypot(rr - r, cc - c) <= 2, -60.0, -120.0).astype("float32")
+        yield SiteSignal(i, rs, cs, sig)
+
+
+def test_coverage_matrix_against_hand_count() -> None:
+    dem = Raster(np.zeros((20, 20), "float32"), Affine(100, 0, 0, 0, -100, 2000), CRS)
+    pop = Raster(np.ones((20, 20), "float32"), dem.transform, CRS)
+    covered = np.zeros((20, 20), bool)
+    covered[:, :5] = True
+    cands = gpd.GeoDataFrame({"candidate_id": ["A", "B"], "height_m": [40.0, 40.0]},
+                             geometry=[Point(550, 1450), Point(1550, 450)], crs=CRS)
+    cm = coverage_matrix(cands, dem, pop, technology="4G", threshold_dbm=-100,
+                         covered=covered, signals=_stub_signals, progress=False)
+    # disc of radius 2 cells = 13 cells; A sits at column 5: columns 3,4 are covered
+    # already → 13 - (1 + 3) = 9 uncovered cells
+    assert cm.matrix[0].nnz == 9
+    assert cm.matrix[1].nnz == 13
+    assert cm.already_covered == 100 and cm.total_population == 400
+    assert cm.demand.sum() == 300
+    agg = coverage_matrix(cands, dem, pop, technology="4G", threshold_dbm=-100,
+                          covered=covered, factor=2, signals=_stub_signals, progress=False)
+    assert agg.demand.sum() == 300 and agg.matrix.shape[1] < cm.matrix.shape[1]
+    with pytest.raises(InputError):
+        coverage_matrix(cands, dem, Raster(np.ones((5, 5)), dem.transform, CRS),
+                        technology="4G", threshold_dbm=-100, signals=_stub_signals)
+
+
+# ------------------------------------------------------------------ costs
+
+
+def test_costs_choose_cheaper_backhaul() -> None:
+    c = gpd.GeoDataFrame({"colocated": [False, False, True]},
+                         geometry=[Point(0, 0)] * 3, crs=CRS)
+    t = candidate_costs(c, fiber_km=[1.0, 10.0, np.inf], microwave_km=[3.0, 3.0, np.inf],
+                        tower_capex_vnd=1.2e9, colocation_capex_vnd=3e8,
+                        fiber_cost_per_km_vnd=6e7, microwave_capex_vnd=2.5e8)
+    assert t["backhaul"].tolist() == ["fiber", "microwave", "none"]
+    assert t["total_cost_vnd"].tolist()[:2] == [1.26e9, 1.45e9]
+    assert np.isinf(t["total_cost_vnd"].iloc[2])
+
+
+def test_microwave_line_of_sight() -> None:
+    z = np.zeros((10, 300), "float32")
+    z[:, 150] = 200.0  # a ridge between the candidate and the far hub
+    dem = Raster(z, Affine(100, 0, 0, 0, -100, 1000), CRS)
+    cand = gpd.GeoDataFrame({"height_m": [40.0]}, geometry=[Point(100, 500)], crs=CRS)
+    hubs = gpd.GeoDataFrame({"height_m": [30.0, 30.0]},
+                            geometry=[Point(25000, 500), Point(5000, 500)], crs=CRS)
+    assert microwave_reach_km(cand, hubs, dem, max_km=30)[0] == pytest.approx(4.9)
+    assert np.isinf(microwave_reach_km(cand, hubs.iloc[[0]], dem, max_km=30)[0])
+    assert microwave_reach_km(cand, hubs.iloc[[0]], None, max_km=30)[0] == pytest.approx(24.9)
+    # Earth bulge alone at 60 km blocks 10 m masts (bulge ≈ 53 m at mid-path)
+    flat = Raster(np.zeros((1, 700), "float32"), Affine(100, 0, 0, 0, -100, 100), CRS)
+    assert not profile_clear(flat, (50, 50), (60050, 50), a_height_m=10, b_height_m=10)
+
+
+# ------------------------------------------------------------------ the step
+
+
+def test_run_siting_end_to_end() -> None:
+    h, w = 60, 90
+    tr = Affine(100, 0, 0, 0, -100, 6000)
+    dem = Raster(np.zeros((h, w), "float32"), tr, CRS)
+    pop = np.zeros((h, w), "float32")
+    pop[5:15, 5:15] = 10.0  # village far from T1
+    pop[40:50, 60:70] = 20.0  # town near T2
+    pop[12:16, 40:44] = 5.0  # inside the national park: no new tower can serve it
+    pop[25:30, 20:25] = 5.0  # hamlet
+    towers = _towers()
+    fiber = gpd.GeoDataFrame({"route_id": ["F"]},
+                             geometry=[LineString([(0, 100), (9000, 100)])], crs=CRS)
+    province = SimpleNamespace(
+        communes=_communes(), towers=towers, fiber=fiber, roads=None,
+        exclusion_zones=_zones().iloc[:2], dem=dem,
+        population=Raster(pop, tr, CRS), analysis_crs=pyproj.CRS(CRS))
+    sig = np.full((h, w), np.nan, "float32")
+    sig[35:, 55:] = -80.0  # T2 covers the town
+    coverage = CoverageResult(tr, dem.crs, (h, w), {("4G", "MobiFone"): sig},
+                              {("4G", "MobiFone"): np.zeros((h, w), "int32")},
+                              pd.DataFrame({"site_id": ["T2"]}))
+    cfg = SitingConfig(new_sites=3, grid_spacing_m=1500, dem_peaks=False, time_limit_s=20,
+                       airport_radius_m=300)
+    run = run_siting(province, coverage, cfg, coverage_config=CoverageConfig(
+        max_radius_m=1500), progress=False)
+    tp = run.towers_proposed
+    assert list(tp.columns) == [*TOWERS_PROPOSED_COLUMNS, "geometry"]
+    assert 2 <= len(tp) <= 3 and tp["rank"].tolist() == list(range(1, len(tp) + 1))
+    assert tp["pop_gain"].is_monotonic_decreasing
+    assert tp.crs == province.communes.crs
+    assert (tp["pop_gain"] > 0).all()
+    assert tp["cum_pop_covered_pct"].is_monotonic_increasing
+    assert (tp["total_cost_vnd"] == tp["capex_vnd"] + tp["backhaul_cost_vnd"]).all()
+    assert set(tp["backhaul"]) <= {"fiber", "microwave"}
+    # the village (1000 people) is the first gain
+    assert tp.geometry.iloc[0].distance(Point(1000, 5000)) < 3000
+    # no proposal inside the park core
+    assert not tp.geometry.intersects(_zones().geometry.iloc[0]).any() or \
+        tp["colocated"].all()
+    t = run.commune_coverage
+    assert (t["pop_covered_after"] >= t["pop_covered_before"]).all()
+    assert t["pop_gain"].sum() == pytest.approx(t["pop_covered_after"].sum()
+                                                - t["pop_covered_before"].sum())
+    assert t["new_sites"].sum() == len(tp)
+    # the gains agree with the matrix: cumulative % from the already covered people
+    cm = run.matrix
+    assert tp["cum_pop_covered_pct"].iloc[-1] == pytest.approx(
+        100 * (cm.already_covered + tp["pop_gain"].sum()) / cm.total_population, abs=0.01)
+    assert run.result.status in ("optimal", "time_limit")
