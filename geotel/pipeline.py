@@ -162,9 +162,12 @@ def run_plan(
             from geotel.indicators import commune_indicators
 
             with _timed(timings, "indicators", bar):
+                tech = config.deadzones.technology
                 zones = dead_zones_all_operators(
-                    coverage, population, communes,
-                    technology=config.deadzones.technology,
+                    coverage, population, communes, technology=tech,
+                    # An operator without that technology has no dead zones of it, only
+                    # no service: leave it out rather than list the whole province.
+                    operators=sorted({op for t, op in coverage.signal_dbm if t == tech}),
                     min_area_km2=config.deadzones.min_area_km2,
                     towers=prov.towers, fiber=prov.fiber,
                 )

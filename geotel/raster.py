@@ -135,7 +135,7 @@ class Raster:
         return cls(values, ds.transform, ds.crs, units=ds.units[band - 1] or "",
                    nodata=nodata, name=ds.descriptions[band - 1] or "", tags=ds.tags())
 
-    def write_cog(self, path: str | os.PathLike, *, compress: str = "DEFLATE") -> Path:
+    def write_cog(self, path: str | os.PathLike, *, compress: str = "ZSTD") -> Path:
         """Write a Cloud-Optimized GeoTIFF atomically (temporary file, then rename)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -226,3 +226,24 @@ def test_run_siting_end_to_end() -> None:
     assert tp["cum_pop_covered_pct"].iloc[-1] == pytest.approx(
         100 * (cm.already_covered + tp["pop_gain"].sum()) / cm.total_population, abs=0.01)
     assert run.result.status in ("optimal", "time_limit")
+
+
+def test_run_siting_when_everyone_is_covered() -> None:
+    h, w = 30, 30
+    tr = Affine(100, 0, 0, 0, -100, 3000)
+    dem = Raster(np.zeros((h, w), "float32"), tr, CRS)
+    pop = np.full((h, w), 2.0, "float32")
+    province = SimpleNamespace(
+        communes=_communes(), towers=_towers(), fiber=None, roads=None,
+        exclusion_zones=_zones().iloc[:0], dem=dem, population=Raster(pop, tr, CRS),
+        analysis_crs=pyproj.CRS(CRS))
+    sig = np.full((h, w), -70.0, "float32")  # everything above the 4G threshold
+    coverage = CoverageResult(tr, dem.crs, (h, w), {("4G", "Viettel"): sig},
+                              {("4G", "Viettel"): np.zeros((h, w), "int32")},
+                              pd.DataFrame({"site_id": ["T1"]}))
+    run = run_siting(province, coverage, SitingConfig(new_sites=3, dem_peaks=False),
+                     coverage_config=CoverageConfig(max_radius_m=1500), progress=False)
+    assert len(run.towers_proposed) == 0
+    assert list(run.towers_proposed.columns) == [*TOWERS_PROPOSED_COLUMNS, "geometry"]
+    assert run.result.selected == () and run.result.gap == 0.0
+    assert (run.commune_coverage["pop_gain"] == 0).all()

@@ -9,6 +9,7 @@ The 'any' operator view is derived on demand as the best over operators.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,16 +101,27 @@ class CoverageResult:
             return best >= self.thresholds_dbm[technology]
 
     def write_cogs(self, directory: str | Path) -> list[Path]:
-        """Write signal, server and mask COGs per technology and operator (incl. 'any')."""
+        """Write signal, server and mask COGs per technology and operator (incl. 'any').
+
+        Files are ``coverage_<tech>_<operator>_{signal,server,mask}.tif``; an operator
+        without the technology gets none. GDAL compresses in two threads.
+        """
         out = Path(directory)
-        paths = []
+        jobs: list[tuple[Raster, Path]] = []
         for tech in self.technologies:
-            for op in [ANY_OPERATOR, *self.operators]:
+            ops = [op for op in self.operators if (tech, op) in self.signal_dbm]
+            for op in [ANY_OPERATOR, *ops]:
                 tag = f"{tech}_{op}".lower()
-                paths.append(self.signal(tech, op).write_cog(out / f"coverage_{tag}_signal.tif"))
-                paths.append(self.server(tech, op).write_cog(out / f"coverage_{tag}_server.tif"))
-                mask = Raster(self.covered(tech, op).astype(np.uint8), self.transform,
-                              self.crs, units="1 = covered", nodata=255,
-                              name=f"covered_{tag}")
-                paths.append(mask.write_cog(out / f"coverage_{tag}_mask.tif"))
-        return paths
+                best, index = self._best(tech, op)
+                with np.errstate(invalid="ignore"):
+                    mask = (best >= self.thresholds_dbm[tech]).astype(np.uint8)
+                jobs += [
+                    (Raster(best, self.transform, self.crs, units="dBm",
+                            name=f"signal_{tech}_{op}"), out / f"coverage_{tag}_signal.tif"),
+                    (Raster(index, self.transform, self.crs, units="sector index", nodata=-1,
+                            name=f"server_{tech}_{op}"), out / f"coverage_{tag}_server.tif"),
+                    (Raster(mask, self.transform, self.crs, units="1 = covered", nodata=255,
+                            name=f"covered_{tag}"), out / f"coverage_{tag}_mask.tif"),
+                ]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda job: job[0].write_cog(job[1]), jobs))

@@ -11,7 +11,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from rasterio import features
+from scipy import ndimage
 
 from geotel._errors import InputError
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
@@ -160,6 +162,19 @@ def run_siting(
     h, w = dem.shape
     ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
     ok[ok] = np.isfinite(dem.values[r[ok], c[ok]])
+    # Only candidates within reach of uncovered people can gain anything: skip the radio
+    # prediction and the backhaul costing of the others.
+    covered = coverage.covered(tech)
+    popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
+    demand_cells = (popv > 0) & ~covered
+    if demand_cells.any():
+        res_m = abs(dem.transform.a)
+        near_m = ndimage.distance_transform_edt(~demand_cells) * res_m
+        ok[ok] = near_m[r[ok], c[ok]] <= ccfg.max_radius_m
+    else:
+        ok[:] = False
+    log.info("siting: %d of %d candidates lie within %.0f m of uncovered people",
+             int(ok.sum()), len(ok), ccfg.max_radius_m)
     cands = cands[ok].reset_index(drop=True)
     # costs
     fkm = _fiber_km(cands, province, fiber, fiber_reach, fcfg)
@@ -183,10 +198,11 @@ def run_siting(
     if (~usable).any():
         log.warning("%d candidates have no backhaul (no fiber reachable, no microwave line "
                     "of sight) and are left out", int((~usable).sum()))
+    if len(model) == 0:
+        log.warning("siting: no candidate can reach uncovered people; no new sites proposed")
+        return _nothing_to_site(cands, communes, pop, covered, tech, cfg)
     # demand and matrix
-    covered = coverage.covered(tech)
-    popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
-    cells = int(((popv > 0) & ~covered).sum())
+    cells = int(demand_cells.sum())
     factor = max(1, math.ceil(math.sqrt(cells / max(cfg.max_demand_cells, 1))))
     threshold = float(coverage.thresholds_dbm[tech])
     cm = coverage_matrix(model, dem, pop, technology=tech, threshold_dbm=threshold,
@@ -214,6 +230,34 @@ def run_siting(
              proposed["cum_pop_covered_pct"].max() if len(proposed) else math.nan,
              proposed["total_cost_vnd"].sum() / 1e9)
     return SitingRun(res, proposed, table, cands, cm)
+
+
+def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: Raster,
+                     covered: np.ndarray, tech: str, cfg: SitingConfig) -> SitingRun:
+    """The run's result when no candidate can add anyone: no sites, an empty layer."""
+    popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
+    total = float(popv.sum())
+    done = float(popv[covered].sum())
+    res = SitingResult("maximal_covering", cfg.method, (), (), (), (), 0.0, 0.0, 0.0, 0.0,
+                       0.0, "optimal", 0.0)
+    cm = CoverageMatrix(sp.csr_matrix((0, 0), dtype=bool), np.zeros(0), np.zeros(0, int),
+                        np.zeros(0, int), pop.transform, 1, done, total)
+    empty = gpd.GeoDataFrame({c: [] for c in TOWERS_PROPOSED_COLUMNS},
+                             geometry=gpd.GeoSeries([], crs=cands.crs), crs=cands.crs)
+    labels = features.rasterize(
+        ((g, i + 1) for i, g in enumerate(communes.geometry.array)), out_shape=pop.shape,
+        transform=pop.transform, fill=0, dtype="int32")
+    people = np.bincount(labels.ravel(), weights=popv.ravel(), minlength=len(communes) + 1)
+    done_c = np.bincount(labels.ravel(), weights=(popv * covered).ravel(),
+                         minlength=len(communes) + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = np.where(people[1:] > 0, 100.0 * done_c[1:] / people[1:], np.nan)
+    table = pd.DataFrame({
+        "commune_code": communes["commune_code"].to_numpy(), "population": people[1:],
+        "pop_covered_before": done_c[1:], "pop_covered_after": done_c[1:],
+        "pct_before": pct, "pct_after": pct, "pop_gain": 0.0, "new_sites": 0,
+    }, index=communes.index)
+    return SitingRun(res, empty, table, cands, cm)
 
 
 def _towers_proposed(model: gpd.GeoDataFrame, res: SitingResult,
