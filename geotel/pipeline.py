@@ -262,8 +262,14 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         written.append(write_geopackage(plan.layers, tmp / "plan.gpkg",
                                         rasters=[p.name for p in cogs]))
         title = plan.config.name
+        # The meeting map shows the dead zones of all operators together; the
+        # per-operator zones are in plan.gpkg.
+        map_layers = dict(plan.layers)
+        if "dead_zones" in map_layers:
+            dz = map_layers["dead_zones"]
+            map_layers["dead_zones"] = dz[dz["operator"] == "any"]
         for offline, name in ((False, "map.html"), (True, "map_offline.html")):
-            written.append(make_map(plan.layers, tmp / name, coverage_png=overlay,
+            written.append(make_map(map_layers, tmp / name, coverage_png=overlay,
                                     offline=offline, lang=lang, title=title))
         if "districts" in plan.layers:
             written += write_tables(plan.layers["communes"], plan.layers["districts"], tmp)
