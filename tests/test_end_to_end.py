@@ -1,0 +1,103 @@
+"""`geotel demo` end to end, as a planner meets it: the output folder, plan.gpkg opened
+in real QGIS, the offline map in a real Chromium, the summary and the phased plan."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from geotel.outputs._qml import renderer_kind
+from geotel.outputs.maps import map_layer_names
+from tests.conftest import ROOT
+from tests.test_browser import _open, _overlay_names, browser  # noqa: F401 (fixture)
+
+CONTRACT = ["communes", "districts", "towers_existing", "towers_proposed", "dead_zones",
+            "fiber_existing", "fiber_proposed", "exclusion_zones"]
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "demo"
+    env = dict(os.environ, GEOTEL_CACHE_DIR=str(ROOT / "data" / "processed"))
+    r = subprocess.run([sys.executable, "-m", "geotel.cli", "demo", "--out", str(out)],
+                       capture_output=True, text=True, env=env, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "communes without fixed Internet" in r.stdout  # the closing summary
+    return out
+
+
+def test_output_folder_holds_the_contract(demo_out):
+    names = {p.name for p in demo_out.iterdir()}
+    for f in ["plan.gpkg", "map.html", "map_offline.html", "summary.json", "phases.csv",
+              "communes_kpi.csv", "communes_kpi.xlsx", "districts_kpi.csv", "print_map.png",
+              "print_map.pdf", "config.yml", "coverage_4g_any_signal.tif"]:
+        assert f in names, f
+    assert not [n for n in names if n.startswith(".")]  # no temporary left
+    layers = [n for n, _ in pyogrio.list_layers(demo_out / "plan.gpkg")]
+    assert set(CONTRACT) <= set(layers) and "layer_styles" in layers
+    for f in ("map.html", "map_offline.html"):
+        assert (demo_out / f).stat().st_size <= 10 * 1024 * 1024
+
+
+def test_plan_content_is_consistent(demo_out):
+    gpkg = demo_out / "plan.gpkg"
+    communes = gpd.read_file(gpkg, layer="communes")
+    proposed = gpd.read_file(gpkg, layer="towers_proposed")
+    fiber = gpd.read_file(gpkg, layer="fiber_proposed")
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    assert len(communes) == 222 and communes.crs.to_epsg() == 4326
+    assert communes["fiber_distance_km"].notna().all()
+    kon_pne = communes.set_index("commune_code").loc["23641"]
+    assert not kon_pne["has_fiber"] and kon_pne["pop_covered_pct_3g"] < 5
+    assert (~communes["has_fixed_internet"]).sum() == 10
+    assert communes["has_radio_station"].sum() == 149
+    assert len(proposed) > 0 and proposed["rank"].tolist() == list(range(1, len(proposed) + 1))
+    assert proposed["pop_gain"].gt(0).all()
+    served = {c for s in fiber["communes_served"] for c in s.split(",") if c}
+    assert served == set(communes.loc[~communes["has_fixed_internet"], "commune_code"])
+    phases = pd.read_csv(demo_out / "phases.csv")
+    assert phases["year"].tolist() == list(range(2020, 2026))
+    assert phases["towers_built"].sum() == proposed["phase_year"].notna().sum()
+    assert phases["pop_covered_pct_4g"].is_monotonic_increasing
+    assert json.dumps(summary)  # readable JSON
+
+
+def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):
+    gpkg = demo_out / "plan.gpkg"
+    expected = {"layers": {}}
+    for name in CONTRACT:
+        info = pyogrio.read_info(gpkg, layer=name)
+        expected["layers"][name] = {
+            "count": int(info["features"]), "crs": "EPSG:4326",
+            "renderer": renderer_kind(name, list(info["fields"]))}
+    exp = tmp_path / "expected.json"
+    exp.write_text(json.dumps(expected))
+    r = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "qgis_check.py"), str(gpkg),
+                        str(exp), "--render", str(tmp_path / "qgis.png")],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert (tmp_path / "qgis.png").stat().st_size > 20_000
+
+
+def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # noqa: F811
+    page, errors, external, shot = _open(browser, demo_out / "map_offline.html", offline=True,
+                                         tmp_path=tmp_path, name="demo_offline")
+    try:
+        assert errors == [] and external == []
+        names = _overlay_names(page)
+        layers = {n: gpd.read_file(demo_out / "plan.gpkg", layer=n) for n in CONTRACT}
+        layers["dead_zones"] = layers["dead_zones"].query("operator == 'any'")
+        assert names == map_layer_names(layers, coverage=True)
+        assert page.locator(".gt-rank").count() >= 2
+        assert shot.stat().st_size > 50_000
+    finally:
+        page.close()
