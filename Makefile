@@ -25,7 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/geotel demo --out maps/demo --force
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check geotel tests benchmarks
