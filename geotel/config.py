@@ -180,6 +180,19 @@ class SitingConfig:
     dem_peaks: bool = True
     #: Most demand cells in the coverage matrix; above it cells are aggregated.
     max_demand_cells: int = 250_000
+    #: Screening resolution (m): when there are more than ``max_shortlist`` candidates,
+    #: all of them are first predicted on the DEM averaged to about this resolution
+    #: (270 m = 3 × 3 cells of a 90 m DEM, about 8× faster), and only the best
+    #: ``max_shortlist`` (a greedy cover of that coarse matrix) are predicted and
+    #: optimised at the DEM's resolution. ``null``: no screening, every candidate at the
+    #: DEM's resolution (slowest).
+    matrix_resolution_m: float | None = 270.0
+    #: Most candidates kept by the screening for the full-resolution matrix.
+    max_shortlist: int = 400
+    #: The exact method stops once its certified optimality gap is at most this
+    #: (percent) rather than running on to ``time_limit_s``; 0.01 asks for a proof of
+    #: optimality. 1 % is well below the accuracy of the radio prediction.
+    mip_gap_pct: float = 1.0
     #: An existing tower within this distance of a fiber route counts as a fiber hub
     #: (a microwave backhaul end point).
     fiber_hub_max_m: float = 300.0

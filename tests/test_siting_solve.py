@@ -193,3 +193,76 @@ def test_errors() -> None:
     b = np.array([[1, 0], [1, 0]], bool)
     with pytest.raises(SolverError, match="cannot be reached"):
         set_covering(b, w, target_pct=50)
+
+
+# ------------------------------------------------------------------ gap tolerance
+
+
+def test_gap_tolerance_stops_with_a_valid_bound() -> None:
+    inst = synthetic_instance(400, 4000, seed=5)
+    proof = maximal_covering(inst.matrix, inst.demand, k=15, method="exact",
+                             time_limit_s=60)
+    assert proof.status == "optimal"
+    loose = maximal_covering(inst.matrix, inst.demand, k=15, method="exact",
+                             time_limit_s=60, mip_gap_pct=5.0)
+    assert loose.status == "within_gap"  # stopped by the tolerance, not proven optimal
+    assert 1e-4 < loose.gap <= 0.05
+    # the reported bound is a true bound, the objective a true covered value
+    assert loose.bound >= proof.objective - 1e-6
+    assert loose.objective <= proof.objective + 1e-6
+    assert loose.objective == pytest.approx(
+        _covered(inst.matrix.toarray(), inst.demand, loose.selected))
+    assert loose.objective >= (1 - 0.05) * proof.objective
+
+
+def test_gap_tolerance_on_brute_force_cases() -> None:
+    for seed in range(4):
+        a, w, cost = _random(seed, n=10, m=40)
+        best = _brute_max(a, w, k=3)
+        res = maximal_covering(a, w, k=3, mip_gap_pct=20.0)
+        assert res.bound >= best - 1e-9 and res.objective <= best + 1e-9
+        assert res.gap <= 0.2 and res.status in ("optimal", "within_gap")
+        assert res.objective == pytest.approx(_covered(a, w, res.selected))
+        sc = set_covering(a, w, target_pct=80, mip_gap_pct=20.0)
+        assert sc.bound <= _brute_min(a, w, 0.8 * w.sum()) <= sc.objective
+    with pytest.raises(ValueRangeError):
+        maximal_covering(a, w, k=1, mip_gap_pct=-1)
+    with pytest.raises(ValueRangeError):
+        set_covering(a, w, target_pct=50, mip_gap_pct=100)
+
+
+# ------------------------------------------------------------------ screening helpers
+
+
+def test_shortlist_is_a_greedy_cover_best_first() -> None:
+    from geotel.siting._screen import shortlist
+
+    a = np.array([
+        [1, 1, 1, 0, 0, 0],   # 0: 30 people
+        [0, 1, 0, 0, 0, 0],   # 1: inside 0 (dominated)
+        [0, 0, 0, 1, 1, 0],   # 2: 25
+        [0, 0, 0, 0, 0, 1],   # 3: 1
+        [0, 0, 1, 1, 0, 0],   # 4: 20, redundant once 0 and 2 are in
+        [0, 0, 0, 0, 0, 0],   # 5: nothing
+    ], bool)
+    w = np.array([10.0, 10, 10, 10, 15, 1])
+    assert shortlist(a, w, max_sites=10).tolist() == [0, 2, 3]
+    assert shortlist(a, w, max_sites=2).tolist() == [0, 2]
+    # with costs, the cheap site is interleaved (people per VND) with the best ones
+    cost = np.array([10.0, 10, 10, 10, 1, 10])
+    assert shortlist(a, w, max_sites=10, costs_vnd=cost).tolist() == [0, 4, 2, 3]
+    assert shortlist(a, w, max_sites=0).size == 0
+
+
+def test_order_by_gain_against_hand_order() -> None:
+    from geotel.siting._screen import order_by_gain
+
+    a = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]],
+                               bool))
+    w = np.array([5.0, 1.0, 2.0, 3.0])
+    # by people: 0 (6, first of the tie), then 1 (+5); 2 and 3 add nothing
+    order, gains = order_by_gain(a, w)
+    assert order.tolist() == [0, 1, 2, 3] and gains.tolist() == [6.0, 5.0, 0.0, 0.0]
+    # per VND: 0 (6/1), 2 (3/1 beats 5/10), then 1 (+2)
+    order, gains = order_by_gain(a, w, costs_vnd=np.array([1.0, 10.0, 1.0, 1.0]))
+    assert order.tolist() == [0, 2, 1, 3] and gains.tolist() == [6.0, 3.0, 2.0, 0.0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +16,14 @@ import scipy.sparse as sp
 from rasterio import features
 from scipy import ndimage
 
-from geotel._errors import InputError
+from geotel._errors import InputError, ValueRangeError
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
 from geotel.raster import Raster
+from geotel.siting._blocks import grid_factor
+from geotel.siting._screen import order_by_gain, shortlist
 from geotel.siting.candidates import candidate_sites
 from geotel.siting.costs import candidate_costs, fiber_hubs, microwave_reach_km
-from geotel.siting.matrix import CoverageMatrix, candidate_towers, coverage_matrix
+from geotel.siting.matrix import CoverageMatrix, coverage_matrix
 from geotel.siting.solve import SitingResult, maximal_covering, set_covering
 
 __all__ = ["SitingRun", "run_siting", "TOWERS_PROPOSED_COLUMNS"]
@@ -41,17 +44,30 @@ class SitingRun:
     Attributes
     ----------
     result
-        The solver's :class:`SitingResult` (indices are rows of :attr:`candidates`
-        among those with a feasible backhaul: see ``candidates['in_model']``).
+        The solver's :class:`SitingResult`; its indices are rows of :attr:`matrix`, i.e.
+        of ``candidates[candidates['shortlisted']]`` in that order. Its gap is certified
+        for that matrix: the shortlisted candidates at the DEM's resolution.
     towers_proposed
-        The output layer, one row per proposed site, best first.
+        The output layer, one row per proposed site, best first. ``pop_gain`` is the
+        people each site newly covers at the DEM's resolution, on top of the sites
+        before it (greedy order of the chosen sites: by people, or by people per VND
+        under a budget); ``cum_pop_covered_pct`` adds them to the people the existing
+        sites cover, over the whole population.
     commune_coverage
         Per commune: ``population``, ``pop_covered_before``, ``pop_covered_after``,
-        ``pct_before``, ``pct_after``, ``pop_gain``, ``new_sites``.
+        ``pct_before``, ``pct_after``, ``pop_gain``, ``new_sites`` (DEM resolution; the
+        ``pop_gain`` column sums to the layer's ``pop_gain``, up to people outside
+        every commune).
     candidates
-        All candidates with their costs.
+        All candidates with their costs; ``in_model`` (a backhaul is feasible) and
+        ``shortlisted`` (kept by the screening, or every in-model candidate when there
+        was no screening).
     matrix
-        The coverage matrix that was solved.
+        The coverage matrix that was solved (shortlisted candidates).
+    screening
+        The coarse screening matrix of every in-model candidate (``None`` when there
+        was no screening: ``matrix_resolution_m`` unset or not coarser than the DEM,
+        or at most ``max_shortlist`` candidates).
     """
 
     result: SitingResult
@@ -59,6 +75,7 @@ class SitingRun:
     commune_coverage: pd.DataFrame
     candidates: gpd.GeoDataFrame
     matrix: CoverageMatrix
+    screening: CoverageMatrix | None = None
 
 
 def _on_grid(dem: Raster, coverage: Any) -> Raster:
@@ -134,8 +151,32 @@ def run_siting(
     Returns
     -------
     SitingRun
+
+    Notes
+    -----
+    With more than ``config.max_shortlist`` candidates and a ``matrix_resolution_m``
+    coarser than the DEM, every candidate is first predicted on the DEM block-averaged to
+    that resolution (screening); a greedy cover of that coarse matrix, best first,
+    becomes the shortlist, which alone is predicted at the DEM's resolution and
+    optimised. The coarse grid is optimistic on rough terrain (smoothed ridges: on the
+    demo province a candidate's people come out about 30 % higher at 270 m) but ranks
+    candidates alike, so it only chooses whom to predict properly: the matrix solved, the
+    certified gap, ``pop_gain`` and the commune table are all at the DEM's resolution.
+    The gap is certified over the shortlist; candidates screened out are not in the
+    bound. On the demo (90 m, 3,530 candidates, k = 50) the shortlisted optimum (296
+    candidates) was 1.3 % below the best solution found on all candidates in 60 s.
     """
     cfg = config or SitingConfig()
+    if cfg.matrix_resolution_m is not None and not cfg.matrix_resolution_m > 0:
+        raise ValueRangeError(f"siting.matrix_resolution_m = {cfg.matrix_resolution_m!r} "
+                              "must be > 0", column="siting.matrix_resolution_m",
+                              fix="give metres, e.g. 270, or null for no screening")
+    if cfg.max_shortlist < 1:
+        raise ValueRangeError(f"siting.max_shortlist = {cfg.max_shortlist!r} must be >= 1",
+                              column="siting.max_shortlist", fix="e.g. 400")
+    if not 0 <= cfg.mip_gap_pct < 100:
+        raise ValueRangeError(f"siting.mip_gap_pct = {cfg.mip_gap_pct!r} is outside [0, 100)",
+                              column="siting.mip_gap_pct", fix="e.g. 1.0 (percent)")
     ccfg = coverage_config or CoverageConfig()
     fcfg = fiber_config or FiberConfig()
     tech = cfg.technology
@@ -149,6 +190,8 @@ def run_siting(
                          f"{tuple(coverage.shape)}", column="population",
                          fix="compute it with geotel.population.population_surface(..., "
                              "grid_like=coverage)")
+    t0 = time.perf_counter()
+    times: dict[str, float] = {}
     dem = _on_grid(province.dem, coverage)
     cands = candidate_sites(
         province, communes=communes, dem=dem, grid_spacing_m=cfg.grid_spacing_m,
@@ -201,40 +244,77 @@ def run_siting(
     if len(model) == 0:
         log.warning("siting: no candidate can reach uncovered people; no new sites proposed")
         return _nothing_to_site(cands, communes, pop, covered, tech, cfg)
+    times["candidates_costs"] = time.perf_counter() - t0
     # demand and matrix
-    cells = int(demand_cells.sum())
-    factor = max(1, math.ceil(math.sqrt(cells / max(cfg.max_demand_cells, 1))))
-    threshold = float(coverage.thresholds_dbm[tech])
-    cm = coverage_matrix(model, dem, pop, technology=tech, threshold_dbm=threshold,
-                         covered=covered, factor=factor, max_radius_m=ccfg.max_radius_m,
-                         rx_height_m=ccfg.rx_height_m, environment=ccfg.environment,
-                         diffraction=ccfg.diffraction, progress=progress)
+    radio = dict(technology=tech, threshold_dbm=float(coverage.thresholds_dbm[tech]),
+                 covered=covered, max_radius_m=ccfg.max_radius_m, rx_height_m=ccfg.rx_height_m,
+                 environment=ccfg.environment, diffraction=ccfg.diffraction,
+                 progress=progress)
     cost_arr = model["total_cost_vnd"].to_numpy(float)
+    use_cost = cfg.budget_vnd is not None and cfg.target_pop_pct is None
+    res_m = abs(dem.transform.a)
+    g = grid_factor(cfg.matrix_resolution_m, res_m)
+    screening = None
+    if g > 1 and len(model) > cfg.max_shortlist:
+        # Screening: every candidate on the coarse grid, keep a greedy cover of it.
+        coarse_cells = math.ceil(int(demand_cells.sum()) / (g * g))
+        screening = coverage_matrix(model, dem, pop, grid_factor=g,
+                                    factor=_factor(coarse_cells, cfg), **radio)
+        keep = np.sort(shortlist(screening.matrix, screening.demand,
+                                 max_sites=cfg.max_shortlist,
+                                 costs_vnd=cost_arr if use_cost else None))
+        log.info("siting: screening at %.0f m keeps %d of %d candidates", g * res_m,
+                 keep.size, len(model))
+        if keep.size == 0:
+            log.warning("siting: no candidate covers uncovered people; no new sites proposed")
+            return _nothing_to_site(cands, communes, pop, covered, tech, cfg)
+    else:
+        keep = np.arange(len(model))
+    times["screening"] = time.perf_counter() - t0 - sum(times.values())
+    in_model = np.flatnonzero(usable)
+    cands["shortlisted"] = False
+    cands.loc[cands.index[in_model[keep]], "shortlisted"] = True
+    model = model.iloc[keep].reset_index(drop=True)
+    cost_arr = cost_arr[keep]
+    cm = coverage_matrix(model, dem, pop, factor=_factor(int(demand_cells.sum()), cfg),
+                         **radio)
+    times["matrix"] = time.perf_counter() - t0 - sum(times.values())
+    solver = dict(method=cfg.method, time_limit_s=cfg.time_limit_s,
+                  mip_gap_pct=cfg.mip_gap_pct)
     if cfg.target_pop_pct is not None:
         res = set_covering(cm.matrix, cm.demand, target_pct=cfg.target_pop_pct,
-                           already_covered=cm.already_covered, method=cfg.method,
-                           time_limit_s=cfg.time_limit_s)
+                           already_covered=cm.already_covered, **solver)
     elif cfg.budget_vnd is not None:
         res = maximal_covering(cm.matrix, cm.demand, budget_vnd=cfg.budget_vnd,
-                               costs_vnd=cost_arr, method=cfg.method,
-                               time_limit_s=cfg.time_limit_s)
+                               costs_vnd=cost_arr, **solver)
     else:
-        res = maximal_covering(cm.matrix, cm.demand, k=cfg.new_sites, method=cfg.method,
-                               time_limit_s=cfg.time_limit_s)
-    proposed = _towers_proposed(model, res, cm)
-    table = _commune_table(communes, model.iloc[list(res.selected)], dem, pop, covered,
-                           tech, threshold, ccfg, progress)
+        res = maximal_covering(cm.matrix, cm.demand, k=cfg.new_sites, **solver)
+    log.info("siting: %s solve %s in %.1f s, objective %.0f, bound %.0f, gap %.2f %%",
+             res.problem, res.status, res.solve_time_s, res.objective, res.bound,
+             100 * res.gap)
+    times["solve"] = time.perf_counter() - t0 - sum(times.values())
+    chosen = model.iloc[list(res.selected)].reset_index(drop=True)
+    order, gains, after = _full_resolution_gains(
+        chosen, cm, list(res.selected), dem, pop, covered, radio,
+        costs_vnd=cost_arr[list(res.selected)] if use_cost else None)
+    proposed = _towers_proposed(chosen.iloc[order], gains, cm)
+    table = _commune_table(communes, chosen, dem, pop, covered, after)
+    times["gains_communes"] = time.perf_counter() - t0 - sum(times.values())
+    log.info("siting: seconds per phase: %s",
+             ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
     log.info("siting: %d new sites add %.0f people (%.2f %% → %.2f %%), %.1f bn VND",
              len(proposed), proposed["pop_gain"].sum(),
              100 * cm.already_covered / max(cm.total_population, 1),
              proposed["cum_pop_covered_pct"].max() if len(proposed) else math.nan,
              proposed["total_cost_vnd"].sum() / 1e9)
-    return SitingRun(res, proposed, table, cands, cm)
+    return SitingRun(res, proposed, table, cands, cm, screening)
 
 
 def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: Raster,
                      covered: np.ndarray, tech: str, cfg: SitingConfig) -> SitingRun:
     """The run's result when no candidate can add anyone: no sites, an empty layer."""
+    cands = cands.copy()
+    cands["shortlisted"] = False
     popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
     total = float(popv.sum())
     done = float(popv[covered].sum())
@@ -260,11 +340,39 @@ def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: R
     return SitingRun(res, empty, table, cands, cm)
 
 
-def _towers_proposed(model: gpd.GeoDataFrame, res: SitingResult,
+def _factor(cells: int, cfg: SitingConfig) -> int:
+    """Demand aggregation factor keeping the matrix within ``max_demand_cells`` columns."""
+    return max(1, math.ceil(math.sqrt(cells / max(cfg.max_demand_cells, 1))))
+
+
+def _full_resolution_gains(
+    chosen: gpd.GeoDataFrame, cm: CoverageMatrix, selected: list[int], dem: Raster,
+    pop: Raster, covered: np.ndarray, radio: dict[str, Any],
+    costs_vnd: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Greedy order of the chosen sites, their marginal people and the covered mask after.
+
+    All at the DEM's resolution: from the solved matrix when it is at that resolution,
+    else from a new prediction of the chosen sites.
+    """
+    after = covered.copy()
+    if len(chosen) == 0:
+        return np.zeros(0, np.int64), np.zeros(0), after
+    if cm.factor == 1 and cm.grid_factor == 1:
+        full, rows = cm, cm.matrix[selected]
+    else:
+        full = coverage_matrix(chosen, dem, pop, **radio)
+        rows = full.matrix
+    order, gains = order_by_gain(rows, full.demand, costs_vnd=costs_vnd)
+    hit = np.unique(rows.indices)
+    after[full.cell_rows[hit], full.cell_cols[hit]] = True
+    return order, gains, after
+
+
+def _towers_proposed(rows: gpd.GeoDataFrame, gains: np.ndarray,
                      cm: CoverageMatrix) -> gpd.GeoDataFrame:
-    sel = list(res.selected)
-    rows = model.iloc[sel].reset_index(drop=True)
-    gains = np.asarray(res.marginal_gain, float)
+    rows = rows.reset_index(drop=True)
+    gains = np.asarray(gains, float)
     total = max(cm.total_population, 1e-9)
     cum = 100.0 * (cm.already_covered + np.cumsum(gains)) / total
     out = gpd.GeoDataFrame({
@@ -284,25 +392,12 @@ def _towers_proposed(model: gpd.GeoDataFrame, res: SitingResult,
         "candidate_id": rows["candidate_id"].astype(str).to_numpy(),
         "source": rows["source"].astype(str).to_numpy(),
         "host_site_id": rows["host_site_id"].astype(str).to_numpy(),
-    }, geometry=rows.geometry.to_numpy(), crs=model.crs)
+    }, geometry=rows.geometry.to_numpy(), crs=rows.crs)
     return out[[*TOWERS_PROPOSED_COLUMNS, "geometry"]]
 
 
 def _commune_table(communes: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame, dem: Raster,
-                   pop: Raster, covered: np.ndarray, tech: str, threshold: float,
-                   ccfg: CoverageConfig, progress: bool) -> pd.DataFrame:
-    from geotel.coverage import iter_site_signals
-
-    after = covered.copy()
-    if len(chosen):
-        towers = candidate_towers(chosen, technology=tech)
-        for sig in iter_site_signals(towers, dem, technology=tech,
-                                     max_radius_m=ccfg.max_radius_m,
-                                     rx_height_m=ccfg.rx_height_m,
-                                     environment=ccfg.environment,
-                                     diffraction=ccfg.diffraction, progress=progress):
-            with np.errstate(invalid="ignore"):
-                after[sig.rows, sig.cols] |= sig.signal_dbm >= threshold
+                   pop: Raster, covered: np.ndarray, after: np.ndarray) -> pd.DataFrame:
     c = communes.to_crs(dem.crs)
     labels = features.rasterize(((g, i + 1) for i, g in enumerate(c.geometry.array)),
                                 out_shape=dem.shape, transform=dem.transform, fill=0,

@@ -49,7 +49,7 @@ __all__ = ["SitingResult", "maximal_covering", "set_covering"]
 log = logging.getLogger(__name__)
 
 Method = Literal["exact", "greedy"]
-Status = Literal["optimal", "time_limit", "heuristic"]
+Status = Literal["optimal", "within_gap", "time_limit", "heuristic"]
 
 #: Relative gap under which a solution counts as optimal (HiGHS's default mip_rel_gap).
 GAP_TOL = 1e-4
@@ -88,8 +88,9 @@ class SitingResult:
     gap
         Relative certified gap: ``|objective - bound| / max(|objective|, |bound|)``.
     status
-        ``"optimal"`` (gap <= 1e-4), ``"time_limit"`` (exact method stopped by the time
-        limit) or ``"heuristic"`` (greedy method, gap as certified).
+        ``"optimal"`` (gap <= 1e-4), ``"within_gap"`` (exact method stopped once the
+        certified gap reached ``mip_gap_pct``), ``"time_limit"`` (exact method stopped
+        by the time limit) or ``"heuristic"`` (greedy method, gap as certified).
     solve_time_s
         Wall time of the whole call.
     stats
@@ -171,6 +172,7 @@ def _result(
     costs: np.ndarray | None,
     t0: float,
     stats: dict[str, float],
+    tol: float = GAP_TOL,
 ) -> SitingResult:
     order, gains = _order(prep, sel, by_ratio=costs is not None)
     selected = prep.cand_map[order]
@@ -181,6 +183,8 @@ def _result(
     gap = abs(bound - objective) / den if den > 0 else 0.0
     if gap <= GAP_TOL:
         status = "optimal"
+    elif status == "time_limit" and gap <= tol:
+        status = "within_gap"
     stats = {**prep.stats, **stats}
     return SitingResult(
         problem=problem, method=method, selected=tuple(int(s) for s in selected),
@@ -191,13 +195,19 @@ def _result(
     )
 
 
-def _check_method(method: str, time_limit_s: float) -> None:
+def _check_method(method: str, time_limit_s: float, mip_gap_pct: float) -> float:
+    """Check the common options; return the relative gap tolerance."""
     if method not in ("exact", "greedy"):
         raise ValueRangeError(f"method {method!r} is not 'exact' or 'greedy'",
                               column="method", fix="use method='exact' or method='greedy'")
     if not (time_limit_s > 0):
         raise ValueRangeError(f"time_limit_s = {time_limit_s!r} must be > 0",
                               column="time_limit_s", fix="give a positive number of seconds")
+    if not (0 <= mip_gap_pct < 100):
+        raise ValueRangeError(f"mip_gap_pct = {mip_gap_pct!r} is outside [0, 100)",
+                              column="mip_gap_pct",
+                              fix="give a percentage, e.g. 1.0 (or 0.01 for a proof)")
+    return max(float(mip_gap_pct) / 100.0, GAP_TOL)
 
 
 def _heuristic(prep: Prepared, *, k: int, budget: float, use_budget: bool,
@@ -250,6 +260,7 @@ def maximal_covering(
     fixed: np.ndarray | list[int] | None = None,
     method: Method = "exact",
     time_limit_s: float = 60.0,
+    mip_gap_pct: float = 100 * GAP_TOL,
 ) -> SitingResult:
     """Choose new sites that cover the most demand: at most ``k`` sites or within a budget.
 
@@ -273,6 +284,9 @@ def maximal_covering(
         ``"greedy"``: greedy + swaps, with the bound computed in a quarter of the time.
     time_limit_s
         Wall-time budget of the whole call (seconds).
+    mip_gap_pct
+        The exact method stops as soon as its certified gap is at most this (percent);
+        the default 0.01 % counts as proven optimal.
 
     Returns
     -------
@@ -294,7 +308,7 @@ def maximal_covering(
     ((2, 0), 26.0, 'optimal')
     """
     t0 = time.perf_counter()
-    _check_method(method, time_limit_s)
+    tol = _check_method(method, time_limit_s, mip_gap_pct)
     if (k is None) == (budget_vnd is None):
         raise InputError("give exactly one of k (number of new sites) and budget_vnd",
                          column="k", fix="e.g. k=50, or budget_vnd=60e9 with costs_vnd")
@@ -327,18 +341,25 @@ def maximal_covering(
     lb = _bounds.smoothed_bound(_csr(prep), prep.w, prep.cost, k=kk, budget=budget,
                                 use_budget=use_budget, incumbent=inc,
                                 time_limit_s=max(remaining * share, 0.05),
-                                target_gap=GAP_TOL / 2)
+                                target_gap=tol / 2)
     bound = lb.bound
     stats["bound_s"] = time.perf_counter() - t
     stats["lagrangian_bound"] = prep.base_covered + bound
     status: Status = "heuristic" if method == "greedy" else "time_limit"
-    if method == "exact" and bound > inc * (1 + GAP_TOL):
+    if method == "exact" and not _within(prep.base_covered + inc,
+                                         prep.base_covered + bound, tol):
         sel, inc, bound = _exact_phase(prep, sel, inc, lb, k=kk, budget=budget,
-                                       use_budget=use_budget,
-                                       deadline=t0 + time_limit_s, stats=stats)
+                                       use_budget=use_budget, base=prep.base_covered,
+                                       tol=tol, deadline=t0 + time_limit_s, stats=stats)
     return _result("maximal_covering", method, prep, sel,
                    objective=prep.base_covered + inc, bound=prep.base_covered + bound,
-                   status=status, costs=costs, t0=t0, stats=stats)
+                   status=status, costs=costs, t0=t0, stats=stats, tol=tol)
+
+
+def _within(objective: float, bound: float, tol: float) -> bool:
+    """The certified gap, as :class:`SitingResult` reports it, is at most ``tol``."""
+    den = max(abs(objective), abs(bound))
+    return den == 0 or abs(bound - objective) / den <= tol
 
 
 def _exact_phase(
@@ -350,10 +371,15 @@ def _exact_phase(
     k: int,
     budget: float,
     use_budget: bool,
+    base: float,
+    tol: float,
     deadline: float,
     stats: dict[str, float],
 ) -> tuple[np.ndarray, float, float]:
-    """Fix sites by the bound, then HiGHS (whole rest, or a neighbourhood)."""
+    """Fix sites by the bound, then HiGHS (whole rest, or a neighbourhood).
+
+    ``inc`` and ``bound`` exclude ``base`` (demand the fixed sites cover); the gap
+    tolerance ``tol`` applies to the totals, as reported."""
     bound = lb.bound
     lower = np.zeros(prep.n)
     upper = np.ones(prep.n)
@@ -373,7 +399,7 @@ def _exact_phase(
                                  resource=resource, resource_max=cap, target_covered=None,
                                  lower=lower, upper=upper, start=sel.astype(float),
                                  time_limit_s=deadline - time.perf_counter(),
-                                 mip_rel_gap=GAP_TOL / 2)
+                                 mip_rel_gap=tol / 2)
         stats["mip_s"] = time.perf_counter() - t
         stats["mip_status"] = res.status  # type: ignore[assignment]
         if res.x is not None and res.objective > inc:
@@ -389,7 +415,8 @@ def _exact_phase(
     cost = prep.cost.copy() if use_budget else np.ones(prep.n)
     reserve = 0.15 * (deadline - time.perf_counter())
     seed = 0
-    while time.perf_counter() < deadline - reserve:
+    while time.perf_counter() < deadline - reserve and not _within(base + inc, base + bound,
+                                                                     tol):
         inc = _greedy.perturb_search(prep.c_ptr, prep.c_idx, prep.d_ptr, prep.d_idx, prep.w,
                                      cost, sel, movable, budget if use_budget else math.inf,
                                      k if not use_budget else prep.n, use_budget, 10, 20, seed)
@@ -397,12 +424,12 @@ def _exact_phase(
     stats["perturb_rounds"] = seed * 20
     stats["perturb_s"] = time.perf_counter() - t
     left = deadline - time.perf_counter()
-    if left > 0.5 and bound > inc * (1 + GAP_TOL):
+    if left > 0.5 and not _within(base + inc, base + bound, tol):
         t = time.perf_counter()
         lb2 = _bounds.smoothed_bound(_csr(prep), prep.w, prep.cost, k=k, budget=budget,
                                      use_budget=use_budget, incumbent=inc,
                                      time_limit_s=left * 0.9, lam0=lb.lam,
-                                     target_gap=GAP_TOL / 2, eps0=1e-4)
+                                     target_gap=tol / 2, eps0=1e-4)
         bound = min(bound, lb2.bound)
         stats["bound_s"] = stats.get("bound_s", 0.0) + time.perf_counter() - t
     return sel, inc, bound
@@ -418,12 +445,13 @@ def set_covering(
     already_covered: float = 0.0,
     method: Method = "exact",
     time_limit_s: float = 60.0,
+    mip_gap_pct: float = 100 * GAP_TOL,
 ) -> SitingResult:
     """The fewest new sites (or the cheapest, with costs) covering ``target_pct`` of demand.
 
     Parameters
     ----------
-    matrix, demand, costs_vnd, fixed, method, time_limit_s
+    matrix, demand, costs_vnd, fixed, method, time_limit_s, mip_gap_pct
         As in :func:`maximal_covering`.
     target_pct
         Share of the population to reach, in percent, counting the fixed sites'
@@ -452,7 +480,7 @@ def set_covering(
     ((2, 0), 2.0)
     """
     t0 = time.perf_counter()
-    _check_method(method, time_limit_s)
+    tol = _check_method(method, time_limit_s, mip_gap_pct)
     if not (0 <= target_pct <= 100):
         raise ValueRangeError(f"target_pct = {target_pct!r} is outside 0–100",
                               column="target_pct", fix="give a percentage, e.g. 95")
@@ -496,12 +524,12 @@ def set_covering(
     bound = _cover_lower_bound(prep, sel, need, unit, use_cost,
                                time_limit_s * (0.25 if method == "greedy" else 0.4), stats)
     status: Status = "heuristic" if method == "greedy" else "time_limit"
-    if method == "exact" and obj > bound * (1 + GAP_TOL) + 1e-9:
+    if method == "exact" and obj > bound * (1 + tol) + 1e-9:
         t = time.perf_counter()
         res = solve_covering_mip(prep.c_ptr, prep.c_idx, prep.w, sense="min", resource=unit,
                                  resource_max=None, target_covered=need, start=sel.astype(float),
                                  time_limit_s=max(t0 + time_limit_s - t, 0.1),
-                                 mip_rel_gap=GAP_TOL / 2)
+                                 mip_rel_gap=tol / 2)
         stats["mip_s"] = time.perf_counter() - t
         if res.x is not None and res.objective < obj - 1e-9:
             cand = res.x > 0.5
@@ -512,7 +540,7 @@ def set_covering(
         if not use_cost:
             bound = math.ceil(bound - 1e-6)
     return _result("set_covering", method, prep, sel, objective=obj, bound=min(bound, obj),
-                   status=status, costs=costs, t0=t0, stats=stats)
+                   status=status, costs=costs, t0=t0, stats=stats, tol=tol)
 
 
 def _cover_lower_bound(prep: Prepared, sel: np.ndarray, need: float, unit: np.ndarray,
