@@ -77,7 +77,9 @@ def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):
         info = pyogrio.read_info(gpkg, layer=name)
         expected["layers"][name] = {
             "count": int(info["features"]), "crs": "EPSG:4326",
-            "renderer": renderer_kind(name, list(info["fields"]))}
+            "renderer": renderer_kind(name, list(info["fields"])),
+            # communes are labelled with their names, proposed towers with their rank
+            "labels": name in ("communes", "towers_proposed")}
     exp = tmp_path / "expected.json"
     exp.write_text(json.dumps(expected))
     r = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "qgis_check.py"), str(gpkg),
