@@ -6,7 +6,6 @@ import dataclasses
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geotel._atomic import atomic_file
 from geotel._zonal import bool_column, commune_labels_text, is_official_code, text_column
 from geotel.config import IndicatorsConfig
 
@@ -76,16 +76,9 @@ class ProvinceSummary:
     def to_json(self, path: str | os.PathLike) -> Path:
         """Write :meth:`to_dict` as UTF-8 JSON, atomically (temporary file, then rename)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".json", dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False, indent=2)
-                f.write("\n")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_file(path) as tmp:
+            tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n",
+                           encoding="utf-8")
         return path
 
     def text(self, lang: Literal["vi", "en"] = "vi") -> str:

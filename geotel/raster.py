@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import rasterio.shutil
 from affine import Affine
 from rasterio.crs import CRS
 
+from geotel._atomic import atomic_file
 from geotel._errors import CRSError, FileFormatError
 
 __all__ = ["Raster", "as_raster"]
@@ -145,9 +145,7 @@ class Raster:
             nodata = float("nan")
         elif values.dtype == np.bool_:
             values = values.astype("uint8")
-        fd, tmp = tempfile.mkstemp(suffix=".tif", dir=path.parent, prefix=".tmp-")
-        os.close(fd)
-        try:
+        with atomic_file(path) as tmp:
             mem_profile = {
                 "driver": "GTiff", "height": self.shape[0], "width": self.shape[1], "count": 1,
                 "dtype": values.dtype.name, "crs": self.crs, "transform": self.transform,
@@ -162,10 +160,6 @@ class Raster:
                 with mem.open() as src:
                     rasterio.shutil.copy(src, tmp, driver="COG", compress=compress,
                                          BLOCKSIZE=256, OVERVIEWS="AUTO")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return path
 
 

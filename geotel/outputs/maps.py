@@ -21,7 +21,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from geotel._atomic import atomic_file
 from geotel._errors import CRSError, SchemaError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, utm_epsg
@@ -490,18 +490,8 @@ def make_map(
     _strip_default_assets(m)
 
     html = fig.render()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-", suffix=".html")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a map is to be shared
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(out_path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     log.info("wrote %s (%.1f MB, offline=%s)", out_path, out_path.stat().st_size / 1e6, offline)
     return out_path
 

@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from geotel._atomic import atomic_file
 from geotel._errors import CRSError, SchemaError, ValueRangeError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, local_tm
@@ -82,18 +82,8 @@ def _draw_north_arrow(ax, x: float, y: float, size_m: float, label: str) -> None
 
 
 def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         fig.savefig(tmp, **kwargs)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -16,11 +16,11 @@ Every file is written to a temporary file and then moved into place.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from geotel._atomic import atomic_file
 from geotel.outputs._labels import COLUMN_TITLES
 
 __all__ = ["write_tables", "write_table", "column_titles", "TableLang"]
@@ -274,16 +275,6 @@ def _write_xlsx(table: pd.DataFrame, titles: list[tuple[str, str]], path: Path,
 
 def _atomic(writers: dict[Path, Callable[[Path], None]]) -> None:
     """Write every file to a temporary name first; move them into place only if all worked."""
-    tmps: dict[Path, str] = {}
-    try:
+    with contextlib.ExitStack() as stack:
         for path, write in writers.items():
-            fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent, prefix=".tmp-")
-            os.close(fd)
-            tmps[path] = tmp
-            write(Path(tmp))
-        for path, tmp in tmps.items():
-            os.replace(tmp, path)
-    finally:
-        for tmp in tmps.values():
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            write(stack.enter_context(atomic_file(path)))
