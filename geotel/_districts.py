@@ -55,9 +55,10 @@ def roll_up(kpi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = pd.DataFrame({"communes": g.size().astype(np.int64)})
     out.index.name = "district_code"
     out.insert(0, "district_name", [code_to_name.get(c, "") for c in out.index])
-    pop = _num(kpi, "population").fillna(0.0) if "population" in kpi else pd.Series(
-        np.zeros(len(kpi)))
-    out["population"] = pop.groupby(key).sum().round().astype(np.int64)
+    raw_pop = _num(kpi, "population") if "population" in kpi else pd.Series(
+        np.full(len(kpi), np.nan))
+    pop = raw_pop.fillna(0.0)
+    out["population"] = raw_pop.groupby(key).sum(min_count=1).round().astype("Int64")
     area = (_num(kpi, "area_km2") if "area_km2" in kpi else
             pd.Series(equal_area_km2(kpi) if kpi.crs is not None else np.full(len(kpi), np.nan)))
     out["area_km2"] = area.groupby(key).sum(min_count=1)
@@ -92,10 +93,18 @@ def roll_up(kpi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     }
     for name, (col, want) in flags.items():
         if col in kpi:
-            hit = pd.Series(bool_column(kpi, col, True) == want).astype(np.int64)
-            out[name] = hit.groupby(key).sum()
+            # Count the communes whose value is known to be ``want``; <NA> where no
+            # commune of the district has the fact, and the unknowns counted apart.
+            values = bool_column(kpi, col)
+            hit = (values == want).fillna(False).astype(np.int64)
+            known = values.notna().astype(np.int64)
+            counts = hit.groupby(key).sum().astype("Int64")
+            out[name] = counts.where(known.groupby(key).sum() > 0, pd.NA)
+            out[f"{col}_no_data"] = (1 - known).groupby(key).sum().astype(np.int64)
     if "c8_met" in kpi:
-        out["c8_met_pct"] = 100.0 * out["communes_c8_met"] / out["communes"]
+        decided = out["communes"] - out["c8_met_no_data"]
+        out["c8_met_pct"] = (100.0 * out["communes_c8_met"].astype(float)
+                             / decided.where(decided > 0)).astype(float)
     if "mobile_covered_technologies" in kpi:
         tech = pd.Series(text_column(kpi, "mobile_covered_technologies"))
         out["communes_2g_only"] = (tech == "2G").astype(np.int64).groupby(key).sum()

@@ -203,27 +203,42 @@ def text_column(gdf: pd.DataFrame, col: str) -> list[str]:
     return _text(gdf, col)
 
 
-def bool_column(gdf: pd.DataFrame, col: str, default: bool) -> np.ndarray:
-    """A yes/no column as a bool array; missing column or values give ``default``."""
+def bool_column(gdf: pd.DataFrame, col: str) -> pd.Series:
+    """A yes/no column as a nullable boolean Series (positional index).
+
+    Missing values, and every row when the column is absent, are ``<NA>`` (unknown):
+    a fact no input gives is never a default yes or no.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"has_radio_station": [True, "không", None, "có"]})
+    >>> bool_column(df, "has_radio_station").tolist()
+    [True, False, <NA>, True]
+    >>> bool_column(df, "has_postal_point").isna().all()
+    np.True_
+    """
+    out = pd.Series(pd.NA, index=range(len(gdf)), dtype="boolean")
     if col not in gdf.columns:
-        return np.full(len(gdf), default, bool)
+        return out
     yes = {"true", "1", "yes", "có", "co", "x", "1.0"}
-    no = {"false", "0", "no", "không", "khong", "", "0.0"}
-    out = np.full(len(gdf), default, bool)
+    no = {"false", "0", "no", "không", "khong", "0.0"}
     for i, v in enumerate(gdf[col].tolist()):
         if isinstance(v, bool | np.bool_):
-            out[i] = bool(v)
-        elif v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            out.iloc[i] = bool(v)
+        elif v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             continue
         else:
             s = str(v).strip().lower()
             if s in yes:
-                out[i] = True
+                out.iloc[i] = True
             elif s in no:
-                out[i] = False
+                out.iloc[i] = False
+            elif s in ("", "nan", "<na>", "none"):
+                continue
             else:
                 raise InputError(f"value '{v}' is not yes/no", feature=f"row {i + 1}",
-                                 column=col, fix="write true/false (or có/không)")
+                                 column=col, fix="write true/false (or có/không); leave it "
+                                 "empty when unknown")
     return out
 
 

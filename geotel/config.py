@@ -58,7 +58,15 @@ class InputsConfig:
     exclusion_zones: Path | None = None
     #: One DEM file, or several tiles to mosaic (GeoTIFF or SRTM .hgt).
     dem: tuple[Path, ...] = ()
-    population: Path | None = None
+    #: Population: a raster of people per cell (GeoTIFF, e.g. WorldPop), or a yearbook
+    #: table (CSV/XLSX: commune code or name → population), or ``none`` for an
+    #: area-only plan. Without it the communes layer's ``population`` column is used,
+    #: or the district totals below.
+    population: Path | Literal["none"] | None = None
+    #: District totals (table, or a layer such as a census GeoPackage) spread over the
+    #: communes by ``population.district_weight``.
+    district_population: Path | None = None
+    district_population_layer: str | None = None
     #: CRS of a tower list (CSV/XLSX) whose coordinates are not lon/lat, e.g. "EPSG:9218".
     towers_crs: str | None = None
 
@@ -82,8 +90,15 @@ class CoverageConfig:
 
 @dataclass(frozen=True)
 class PopulationConfig:
-    """Dasymetric population surface when no population raster is given."""
+    """Dasymetric population surface when no population raster is given, and how
+    district totals are spread over the communes."""
 
+    #: How district totals (``inputs.district_population``) are shared among a
+    #: district's communes: by ``area``, by a ``column`` of relative weights
+    #: (``weight_column`` of the communes layer), or ``dasymetric`` (the weights below:
+    #: near roads, on gentle slopes).
+    district_weight: Literal["area", "column", "dasymetric"] = "dasymetric"
+    weight_column: str | None = None
     road_weight: float = 2.0
     road_decay_m: float = 2_000.0
     slope_weight: float = 1.0
@@ -106,8 +121,10 @@ class IndicatorsConfig:
     c8_technology: Technology = "3G"
     #: Whether 8.2 also requires fixed Internet at the commune centre.
     c8_requires_fixed_internet: bool = True
-    #: Whether the commune's IT-in-administration indicator (8.4) is assumed met when unknown.
-    c8_it_admin_default: bool = True
+    #: What to assume for IT in administration (8.4) where the communes layer gives no
+    #: ``has_it_admin``: null keeps it unknown (the default); true/false is the
+    #: planner's stated assumption, listed under ``assumptions`` in summary.json.
+    c8_it_admin_default: bool | None = None
     #: A technology counts as available in a commune (``mobile_covered_technologies``,
     #: "communes with 2G only") when it covers at least this share of its people.
     tech_present_min_pop_pct: float = 50.0
@@ -147,6 +164,10 @@ class FiberConfig:
     )
     #: Split roads where they cross without a shared vertex (False keeps bridges apart).
     split_crossings: bool = True
+    #: With a fiber layer, a commune whose ``has_fixed_internet`` (or ``has_fiber``) is
+    #: not given counts as having it when the fiber is within this distance (km, along
+    #: roads) of its centre; farther, as not having it.
+    connected_max_km: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -172,6 +193,11 @@ class SitingConfig:
     tower_capex_vnd: float = 1_200_000_000.0
     colocation_capex_vnd: float = 300_000_000.0
     microwave_capex_vnd: float = 250_000_000.0
+    #: Backhaul cost assumed for a proposed site when no fiber layer is given (the fiber
+    #: network is unknown, so neither fiber nor microwave to a fiber hub can be costed):
+    #: about 5 km of aerial fiber at 60 million VND/km, or one microwave hop. The
+    #: proposals then have ``backhaul = unknown``; give ``inputs.fiber`` to cost them.
+    unknown_backhaul_cost_vnd: float = 300_000_000.0
     microwave_max_km: float = 30.0
     #: New towers taller than this are not allowed within ``airport_radius_m`` of an
     #: airport zone; 0 bans every new tower there.
@@ -291,6 +317,10 @@ def _value(tp: Any, v: Any, src: str, key: str, base: Path) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if v is None:
             return None
+        for a in args:  # a choice word (e.g. population: none) before a path
+            if typing.get_origin(a) is Literal and isinstance(v, str) \
+                    and v.strip().lower() in typing.get_args(a):
+                return v.strip().lower()
         return _value(args[0], v, src, key, base)
     if origin is Literal:
         if v not in typing.get_args(tp):
@@ -341,6 +371,19 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _type_name(tp: Any) -> str:
+    """A type as the README's table shows it: ``Path or 'none' or None``."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp))
+    if origin is Literal and len(typing.get_args(tp)) == 1:
+        return repr(typing.get_args(tp)[0])
+    if tp is type(None):
+        return "None"
+    name = str(tp).replace("typing.", "").replace("pathlib.", "")
+    return name.replace("<class '", "").replace("'>", "").replace("|", "or")
+
+
 def config_reference() -> str:
     """The config file's keys, types and defaults as a Markdown table (for the README).
 
@@ -363,9 +406,7 @@ def config_reference() -> str:
                 continue
             value = _plain(getattr(default, f.name))
             shown = "" if value in (None, [], ()) else f"`{value}`"
-            name = str(tp).replace("typing.", "").replace("pathlib.", "")
-            name = name.replace("<class '", "").replace("'>", "")
-            rows.append(f"| `{prefix}{f.name}` | {name.replace('|', 'or')} | {shown} |")
+            rows.append(f"| `{prefix}{f.name}` | {_type_name(tp)} | {shown} |")
 
     walk(ProjectConfig, "")
     return "\n".join(rows)

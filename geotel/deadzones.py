@@ -54,7 +54,7 @@ DEAD_ZONE_COLUMNS: tuple[str, ...] = (
 
 def dead_zones(
     coverage: CoverageResult,
-    population: Raster | str | os.PathLike,
+    population: Raster | str | os.PathLike | None,
     communes: gpd.GeoDataFrame,
     *,
     technology: str = DeadZonesConfig.technology,
@@ -71,7 +71,8 @@ def dead_zones(
         The coverage prediction.
     population
         People per cell on the coverage grid (see
-        :func:`geotel.population.population_surface`).
+        :func:`geotel.population.population_surface`); None when the population is
+        unknown: ``population`` is then null and the zones are ranked by area.
     communes
         Commune polygons with ``commune_code`` and ``district_code``; not modified.
     technology
@@ -115,7 +116,7 @@ def dead_zones(
 
 def dead_zones_all_operators(
     coverage: CoverageResult,
-    population: Raster | str | os.PathLike,
+    population: Raster | str | os.PathLike | None,
     communes: gpd.GeoDataFrame,
     *,
     technology: str = DeadZonesConfig.technology,
@@ -170,10 +171,13 @@ class _Context:
     def build(cls, coverage: CoverageResult, population: Any, communes: gpd.GeoDataFrame,
               grid: Grid, towers: gpd.GeoDataFrame | None,
               fiber: gpd.GeoDataFrame | None) -> _Context:
-        pop = check_aligned(as_raster(population), grid, "the population raster")
+        known = population is not None
+        pop = (check_aligned(as_raster(population), grid, "the population raster") if known
+               else np.zeros(grid.shape))
         labels = commune_labels(communes, grid)
         return cls(
             coverage=coverage, grid=grid, pop=np.nan_to_num(pop, nan=0.0), labels=labels,
+            known_pop=known,
             communes=communes,
             geoms=valid_polygons(to_grid_crs(communes, grid, "communes").array),
             codes=np.array(text_column(communes, "commune_code"), dtype=object),
@@ -223,7 +227,7 @@ def _zones(ctx: Any, technology: str, operator: str, min_area_km2: float) -> gpd
             "district_code": ctx.districts[commune[kept]],
             "technology": technology,
             "operator": operator,
-            "population": people[kept],
+            "population": people[kept] if ctx.known_pop else np.nan,
         },
         geometry=gpd.GeoSeries(geoms, crs=grid.crs),
     )
@@ -231,7 +235,8 @@ def _zones(ctx: Any, technology: str, operator: str, min_area_km2: float) -> gpd
     out = out[(out["area_km2"] >= min_area_km2) & (out["area_km2"] > 0)]
     out["nearest_tower_km"] = _nearest_km(out.geometry.array, _tower_geoms(ctx.towers, operator))
     out["nearest_fiber_km"] = _nearest_km(out.geometry.array, ctx.fiber)
-    out = out.sort_values(["population", "area_km2"], ascending=False, kind="stable")
+    out = out.sort_values(["population", "area_km2"] if ctx.known_pop else ["area_km2"],
+                          ascending=False, kind="stable")
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
     out["zone_id"] = [f"{technology}-{operator}-{r:04d}" for r in out["rank"]]

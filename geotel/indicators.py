@@ -15,8 +15,12 @@ sub-indicators; a commune meets it only when all four pass:
   ``config.c8_min_pop_covered_pct``, and, when ``config.c8_requires_fixed_internet``,
   fixed Internet reaches the commune;
 * 8.3 a radio station with loudspeakers reaching the villages (``has_radio_station``);
-* 8.4 IT in administration (input column ``has_it_admin``, else
-  ``config.c8_it_admin_default``).
+* 8.4 IT in administration (input column ``has_it_admin``; where it is empty,
+  ``config.c8_it_admin_default`` when the planner states one).
+
+A fact no input gives is unknown (``<NA>``), never a default yes: a sub-indicator whose
+input is unknown is ``<NA>``, and so is the verdict unless a known failure decides it.
+``c8_missing`` names the unknown inputs of each commune.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from geotel._zonal import (
 from geotel.config import IndicatorsConfig
 from geotel.coverage.result import ANY_OPERATOR, CoverageResult
 from geotel.raster import Raster, as_raster
-from geotel.schema import LAYERS, OPERATORS, TECHNOLOGIES
+from geotel.schema import OPERATORS, TECHNOLOGIES
 
 __all__ = [
     "commune_indicators",
@@ -54,6 +58,7 @@ __all__ = [
     "province_summary",
     "ProvinceSummary",
     "INDICATOR_TECHNOLOGIES",
+    "C8_INPUTS",
 ]
 
 log = logging.getLogger(__name__)
@@ -63,52 +68,84 @@ INDICATOR_TECHNOLOGIES: tuple[str, ...] = ("2G", "3G", "4G")
 _DEFAULT_CONFIG = IndicatorsConfig()
 
 
+#: Criterion 8's inputs, in the order of its sub-indicators (8.2 needs both of its own).
+C8_INPUTS: tuple[str, ...] = ("has_postal_point", "population", "has_fixed_internet",
+                              "has_radio_station", "has_it_admin")
+
+
+def _boolean(values: object, n: int) -> pd.arrays.BooleanArray:
+    """Any yes/no array-like as a nullable boolean array (NaN/None = unknown)."""
+    if values is None:
+        return pd.array([pd.NA] * n, dtype="boolean")
+    s = pd.Series(values, dtype=object)
+    s = s.map(lambda v: pd.NA if v is None or (isinstance(v, float) and np.isnan(v)) else v)
+    return pd.array(s.tolist(), dtype="boolean")
+
+
 def criterion8(
     *,
-    has_postal_point: np.ndarray | pd.Series,
+    has_postal_point: object,
     pop_covered_pct: np.ndarray | pd.Series,
-    has_fixed_internet: np.ndarray | pd.Series,
-    has_radio_station: np.ndarray | pd.Series,
-    has_it_admin: np.ndarray | pd.Series,
+    has_fixed_internet: object,
+    has_radio_station: object,
+    has_it_admin: object,
     config: IndicatorsConfig = _DEFAULT_CONFIG,
 ) -> pd.DataFrame:
-    """The four Criterion 8 sub-indicators and the verdict, row by row.
+    """The four Criterion 8 sub-indicators and the verdict, row by row, with unknowns.
 
-    ``pop_covered_pct`` is the share of people covered by ``config.c8_technology`` or
-    newer; NaN (no people, or not predicted) fails 8.2.
+    Every input may hold unknowns (None, NaN, ``<NA>``). A sub-indicator whose input
+    is unknown is ``<NA>``; the verdict ``c8_met`` needs all four, so one known failure
+    decides "not met" (False) while one unknown among passes leaves it ``<NA>``
+    (three-valued logic). ``pop_covered_pct`` is the share of people covered by
+    ``config.c8_technology`` or newer; NaN means unknown (no population).
 
     Returns
     -------
     DataFrame
-        Boolean columns ``c8_1_postal``, ``c8_2_telecom_internet``, ``c8_3_radio``,
-        ``c8_4_it_admin``, ``c8_met``.
+        Nullable boolean columns ``c8_1_postal``, ``c8_2_telecom_internet``,
+        ``c8_3_radio``, ``c8_4_it_admin``, ``c8_met``, and ``c8_missing``: the inputs
+        that were unknown, comma-separated ('' when none).
 
     Examples
     --------
-    >>> criterion8(has_postal_point=[True, True], pop_covered_pct=[97.0, 97.0],
-    ...            has_fixed_internet=[True, False], has_radio_station=[True, True],
-    ...            has_it_admin=[True, True])["c8_met"].tolist()
-    [True, False]
+    >>> c = criterion8(has_postal_point=[True, True, None], pop_covered_pct=[97.0, 97.0, 99.0],
+    ...                has_fixed_internet=[True, False, True], has_radio_station=[True, None, True],
+    ...                has_it_admin=[True, True, True])
+    >>> c["c8_met"].tolist(), c["c8_missing"].tolist()
+    ([True, False, <NA>], ['', 'has_radio_station', 'has_postal_point'])
     """
     pct = np.asarray(pop_covered_pct, np.float64)
-    internet = np.asarray(has_fixed_internet, bool)
+    n = len(pct)
+    known = ~np.isnan(pct)
     with np.errstate(invalid="ignore"):
-        mobile = np.nan_to_num(pct, nan=-1.0) >= config.c8_min_pop_covered_pct
+        passed = pct >= config.c8_min_pop_covered_pct
+    mobile = pd.array([bool(p) if k else pd.NA for p, k in zip(passed, known, strict=True)],
+                      dtype="boolean")
+    postal = _boolean(has_postal_point, n)
+    internet = _boolean(has_fixed_internet, n)
+    radio = _boolean(has_radio_station, n)
+    it_admin = _boolean(has_it_admin, n)
     c82 = mobile & (internet | (not config.c8_requires_fixed_internet))
     out = pd.DataFrame({
-        "c8_1_postal": np.asarray(has_postal_point, bool),
+        "c8_1_postal": postal,
         "c8_2_telecom_internet": c82,
-        "c8_3_radio": np.asarray(has_radio_station, bool),
-        "c8_4_it_admin": np.asarray(has_it_admin, bool),
+        "c8_3_radio": radio,
+        "c8_4_it_admin": it_admin,
     })
-    out["c8_met"] = out.all(axis=1)
+    out["c8_met"] = (out["c8_1_postal"] & out["c8_2_telecom_internet"] & out["c8_3_radio"]
+                     & out["c8_4_it_admin"])
+    missing = {"has_postal_point": postal.isna(), "population": ~known,
+               "has_fixed_internet": (internet.isna() if config.c8_requires_fixed_internet
+                                      else np.zeros(n, bool)),
+               "has_radio_station": radio.isna(), "has_it_admin": it_admin.isna()}
+    out["c8_missing"] = [",".join(k for k in C8_INPUTS if missing[k][i]) for i in range(n)]
     return out
 
 
 def commune_indicators(
     communes: gpd.GeoDataFrame,
     coverage: CoverageResult,
-    population: Raster | str | os.PathLike,
+    population: Raster | str | os.PathLike | None,
     *,
     dead_zones: gpd.GeoDataFrame | None = None,
     towers: gpd.GeoDataFrame | None = None,
@@ -123,7 +160,8 @@ def commune_indicators(
     coverage
         The coverage prediction.
     population
-        People per cell on the coverage grid.
+        People per cell on the coverage grid; None when the population is unknown
+        (an area-only plan): every people figure is then ``<NA>``/NaN.
     dead_zones
         The ``dead_zones`` layer; its ``operator == 'any'`` zones of
         ``config.dead_zone_technology`` fill ``dead_zone_km2`` and ``dead_zone_pop``
@@ -143,8 +181,10 @@ def commune_indicators(
         ``mobile_covered_technologies``, ``dead_zone_km2``, ``dead_zone_pop``,
         ``towers``, ``towers_per_km2``, ``shared_tower_pct``, ``fiber_distance_km``
         (kept when present, else NaN), ``has_fixed_internet``, ``has_radio_station``,
-        ``has_postal_point``, ``has_it_admin``, ``c8_pop_covered_pct``, ``c8_1_postal``,
-        ``c8_2_telecom_internet``, ``c8_3_radio``, ``c8_4_it_admin``, ``c8_met``.
+        ``has_postal_point``, ``has_it_admin`` (nullable: ``<NA>`` where no input gives
+        the fact), ``c8_pop_covered_pct``, ``c8_1_postal``, ``c8_2_telecom_internet``,
+        ``c8_3_radio``, ``c8_4_it_admin``, ``c8_met`` (see :func:`criterion8`) and
+        ``c8_missing``.
 
     Examples
     --------
@@ -161,16 +201,24 @@ def commune_indicators(
     ...               box(501000, 1498000, 502000, 1500000)], crs=32649)
     >>> k = commune_indicators(c, cov, pop)
     >>> k[["population", "pop_covered_pct_3g", "c8_met"]].values.tolist()
-    [[200, 100.0, True], [200, 50.0, False]]
+    [[200, 100.0, <NA>], [200, 50.0, False]]
+    >>> k.loc[0, "c8_missing"]
+    'has_postal_point,has_fixed_internet,has_radio_station,has_it_admin'
     """
     grid = grid_of(coverage, "the coverage grid")
-    pop = np.nan_to_num(check_aligned(as_raster(population), grid, "the population raster"))
     labels = commune_labels(communes, grid)
     n = len(communes)
-    total = zonal_sum(labels, pop, n)
     cells = zonal_sum(labels, None, n)
+    known_pop = population is not None
+    if known_pop:
+        pop = np.nan_to_num(check_aligned(as_raster(population), grid, "the population raster"))
+        total = zonal_sum(labels, pop, n)
+    else:  # an area-only plan: every people figure is unknown
+        pop = np.zeros(grid.shape)
+        total = np.full(n, np.nan)
     cols: dict[str, object] = {}
-    cols["population"] = np.round(total).astype(np.int64)
+    cols["population"] = (pd.array(np.round(total).astype(np.int64), dtype="Int64")
+                          if known_pop else pd.array([pd.NA] * n, dtype="Int64"))
     cols["area_km2"] = equal_area_km2(communes)
     predicted = set(coverage.technologies)
     techs = [*INDICATOR_TECHNOLOGIES, *(["5G"] if "5G" in predicted else [])]
@@ -180,26 +228,39 @@ def commune_indicators(
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(whole > 0, 100.0 * part / whole, np.nan)
 
+    nan = np.full(n, np.nan)
     masks = {t: coverage.covered(t, ANY_OPERATOR) for t in techs if t in predicted}
+
+    def covered_pct(t: str, weights: np.ndarray | None, whole: np.ndarray) -> np.ndarray:
+        # A technology that no tower of the list carries is unknown (NaN), not 0 %:
+        # operators often hand over one list per technology.
+        if t not in masks:
+            return nan
+        return pct(zonal_sum(labels, masks[t] if weights is None else
+                             np.where(masks[t], weights, 0.0), n), whole)
+
     for t in techs:
-        cols[f"pop_covered_pct_{t.lower()}"] = (
-            pct(zonal_sum(labels, np.where(masks[t], pop, 0.0), n), total)
-            if t in masks else np.full(n, np.nan))
-    cols["area_covered_pct_4g"] = (pct(zonal_sum(labels, masks["4G"], n), cells)
-                                   if "4G" in masks else np.full(n, np.nan))
+        cols[f"pop_covered_pct_{t.lower()}"] = covered_pct(t, pop, total) if known_pop else nan
+    area_pct = {t: covered_pct(t, None, cells) for t in techs}
+    cols["area_covered_pct_4g"] = area_pct["4G"]
     for t in techs:
         for op in operators:
             name = f"pop_covered_{t.lower()}_{op.lower()}"
-            cols[name] = (np.round(zonal_sum(labels, np.where(
-                coverage.covered(t, op), pop, 0.0), n)) if t in predicted else np.full(n, np.nan))
+            cols[name] = (np.round(zonal_sum(labels, np.where(coverage.covered(t, op), pop,
+                                                                0.0), n))
+                          if known_pop and t in predicted else nan)
+    # A technology is present where it covers enough of the people (of the area when
+    # the population is unknown).
+    share = {t: (cols[f"pop_covered_pct_{t.lower()}"] if known_pop else area_pct[t])
+             for t in techs}
     with np.errstate(invalid="ignore"):
-        present = np.column_stack([
-            np.nan_to_num(np.asarray(cols[f"pop_covered_pct_{t.lower()}"]), nan=-1.0)
-            >= config.tech_present_min_pop_pct for t in techs])
+        present = np.column_stack([np.nan_to_num(np.asarray(share[t]), nan=-1.0)
+                                   >= config.tech_present_min_pop_pct for t in techs])
     cols["mobile_covered_technologies"] = [
         ",".join(t for t, ok in zip(techs, row, strict=True) if ok) for row in present]
     dz_km2, dz_pop = _dead_zone_sums(communes, dead_zones, config)
-    cols["dead_zone_km2"], cols["dead_zone_pop"] = dz_km2, dz_pop
+    cols["dead_zone_km2"] = dz_km2
+    cols["dead_zone_pop"] = dz_pop if known_pop else nan
     n_towers, shared_pct = _tower_counts(communes, towers)
     cols["towers"] = n_towers
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -210,18 +271,20 @@ def commune_indicators(
     cols["fiber_distance_km"] = (
         pd.to_numeric(communes["fiber_distance_km"], errors="coerce").to_numpy(dtype=float)
         if "fiber_distance_km" in communes.columns else np.full(n, np.nan))
-    defaults = {c.name: c.default for c in LAYERS["communes"].columns}
     for name in ("has_fixed_internet", "has_radio_station", "has_postal_point"):
-        cols[name] = bool_column(communes, name, bool(defaults[name]))
-    cols["has_it_admin"] = bool_column(communes, "has_it_admin", config.c8_it_admin_default)
-    c8_pct = _c8_pct(coverage, labels, pop, total, n, config, predicted)
+        cols[name] = bool_column(communes, name).array
+    it_admin = bool_column(communes, "has_it_admin")
+    if config.c8_it_admin_default is not None:  # the planner's stated assumption
+        it_admin = it_admin.fillna(config.c8_it_admin_default)
+    cols["has_it_admin"] = it_admin.array
+    c8_pct = _c8_pct(coverage, labels, pop, total, n, config, predicted) if known_pop else nan
     cols["c8_pop_covered_pct"] = c8_pct
     c8 = criterion8(has_postal_point=cols["has_postal_point"], pop_covered_pct=c8_pct,
                     has_fixed_internet=cols["has_fixed_internet"],
                     has_radio_station=cols["has_radio_station"],
                     has_it_admin=cols["has_it_admin"], config=config)
     for name in c8.columns:
-        cols[name] = c8[name].to_numpy()
+        cols[name] = c8[name].array
     _report_uncoded(communes)
     return _assemble(communes, cols)
 

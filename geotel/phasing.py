@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -39,8 +40,9 @@ def phase_plan(
     fiber_budget_vnd_per_year: float,
     total_population: float,
     base_pop_covered: float = 0.0,
-    base_communes_with_fixed_internet: int = 0,
+    base_communes_with_fixed_internet: int | None = 0,
     technology: str = "4G",
+    measure: Literal["population", "area"] = "population",
 ) -> PhasedPlan:
     """Assign each proposal a ``phase_year`` and build the per-year table.
 
@@ -60,7 +62,13 @@ def phase_plan(
     base_pop_covered
         People already covered by ``technology`` before the plan.
     base_communes_with_fixed_internet
-        Communes with fixed Internet before the plan.
+        Communes with fixed Internet before the plan; None when unknown (the column
+        is then null).
+    measure
+        ``"population"``: towers are ranked by ``pop_gain`` per đồng and the table has
+        ``pop_covered_pct_<tech>``. ``"area"`` (an area-only plan, population unknown):
+        by ``area_gain_km2``, ``total_population`` and ``base_pop_covered`` are then
+        areas (km²) and the table has ``area_covered_pct_<tech>``.
 
     Returns
     -------
@@ -93,7 +101,11 @@ def phase_plan(
             raise InputError(f"the annual {name} budget must be positive, got {budget}",
                              column=f"plan.{name}_budget_vnd_per_year",
                              fix="give a budget in VND per year")
-    _require(towers_proposed, ("pop_gain", "total_cost_vnd"), "towers_proposed")
+    if measure not in ("population", "area"):
+        raise InputError(f"measure = {measure!r} is not 'population' or 'area'",
+                         column="measure", fix="use 'population' or 'area'")
+    gain_col = "pop_gain" if measure == "population" else "area_gain_km2"
+    _require(towers_proposed, (gain_col, "total_cost_vnd"), "towers_proposed")
     _require(fiber_proposed, ("cost_vnd", "communes_served"), "fiber_proposed")
     years = list(range(start_year, end_year + 1))
 
@@ -107,7 +119,7 @@ def phase_plan(
     fiber["phase_year"] = pd.array(f_year, dtype="Int64")
 
     t_cost = towers_proposed["total_cost_vnd"].astype(float).to_numpy()
-    gain = towers_proposed["pop_gain"].astype(float).to_numpy()
+    gain = towers_proposed[gain_col].astype(float).to_numpy()
     earliest = np.full(len(t_cost), start_year, dtype=float)
     if "backhaul_route_id" in towers_proposed and "route_id" in fiber:
         route_year = dict(zip(fiber["route_id"], f_year, strict=True))
@@ -124,11 +136,13 @@ def phase_plan(
     rows = []
     pop = base_pop_covered
     communes = base_communes_with_fixed_internet
+    share = "pop" if measure == "population" else "area"
     for y in years:
         tb = np.asarray(t_year) == y
         fb = np.asarray(f_year) == y
         pop += gain[tb].sum()
-        communes += int(n_served.to_numpy()[fb].sum())
+        if communes is not None:
+            communes += int(n_served.to_numpy()[fb].sum())
         rows.append({
             "year": y,
             "towers_built": int(tb.sum()),
@@ -136,7 +150,7 @@ def phase_plan(
             "fiber_km": float(lengths.to_numpy()[fb].sum()),
             "tower_spend_vnd": float(t_cost[tb].sum()),
             "fiber_spend_vnd": float(f_cost[fb].sum()),
-            f"pop_covered_pct_{technology.lower()}":
+            f"{share}_covered_pct_{technology.lower()}":
                 round(100.0 * pop / total_population, 3) if total_population else math.nan,
             "communes_with_fixed_internet": communes,
         })

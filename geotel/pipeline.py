@@ -7,6 +7,7 @@ folder atomically. The CLI and the notebooks call these two functions.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
+from geotel._assumptions import assumptions
 from geotel._atomic import atomic_dir
 from geotel.config import ProjectConfig
 from geotel.coverage.result import CoverageResult
@@ -30,16 +33,18 @@ __all__ = ["Plan", "Step", "run_plan", "write_plan", "STEPS"]
 
 log = logging.getLogger(__name__)
 
-Step = Literal["validate", "coverage", "indicators", "fiber", "siting", "phasing"]
-#: The steps in order; ``until`` stops after one of them.
-STEPS: tuple[Step, ...] = ("validate", "coverage", "indicators", "fiber", "siting", "phasing")
+Step = Literal["validate", "coverage", "fiber", "indicators", "siting", "phasing"]
+#: The steps in order; ``until`` stops after one of them. The fiber step comes before
+#: the indicators: where the communes layer does not say, the fiber reach decides
+#: which communes have fixed Internet (Criterion 8.2).
+STEPS: tuple[Step, ...] = ("validate", "coverage", "fiber", "indicators", "siting", "phasing")
 #: Which earlier steps each ``until`` needs.
 _NEEDS: dict[str, tuple[Step, ...]] = {
     "validate": ("validate",),
     "coverage": ("validate", "coverage"),
-    "indicators": ("validate", "coverage", "indicators"),
     "fiber": ("validate", "fiber"),
-    "siting": ("validate", "coverage", "indicators", "fiber", "siting"),
+    "indicators": ("validate", "coverage", "fiber", "indicators"),
+    "siting": ("validate", "coverage", "fiber", "indicators", "siting"),
     "phasing": STEPS,
 }
 
@@ -145,49 +150,24 @@ def run_plan(
         }
         coverage = population = summary = phases = None
         if "coverage" in steps:
-            from geotel.coverage import run_coverage
-            from geotel.population import population_surface
-
             with _timed(timings, "coverage", bar):
-                coverage = run_coverage(prov, config.coverage)
-                pc = config.population
-                population = population_surface(
-                    communes, coverage.signal(coverage.technologies[0]),
-                    raster=prov.population, roads=prov.roads, dem=prov.dem,
-                    road_weight=pc.road_weight, road_decay_m=pc.road_decay_m,
-                    slope_weight=pc.slope_weight, max_slope_deg=pc.max_slope_deg,
-                )
-        if "indicators" in steps:
-            from geotel.deadzones import dead_zones_all_operators
-            from geotel.indicators import commune_indicators
-
-            with _timed(timings, "indicators", bar):
-                tech = config.deadzones.technology
-                zones = dead_zones_all_operators(
-                    coverage, population, communes, technology=tech,
-                    # An operator without that technology has no dead zones of it, only
-                    # no service: leave it out rather than list the whole province.
-                    operators=sorted({op for t, op in coverage.signal_dbm if t == tech}),
-                    min_area_km2=config.deadzones.min_area_km2,
-                    towers=prov.towers, fiber=prov.fiber,
-                )
-                communes = commune_indicators(
-                    communes, coverage, population, dead_zones=zones, towers=prov.towers,
-                    config=config.indicators,
-                )
-                layers["communes"] = communes
-                layers["dead_zones"] = zones
+                coverage, population = _coverage_step(prov, config)
         if "fiber" in steps:
             from geotel.fiber import run_fiber
 
             with _timed(timings, "fiber", bar):
                 fiber_out = run_fiber(prov, config.fiber)
                 results["fiber"] = fiber_out
-                communes = communes.copy()
-                for col in ("fiber_distance_km", "fiber_reach_class"):
-                    communes[col] = fiber_out.communes[col].reindex(communes.index)
+                # the fiber reach, and fixed Internet where the fiber layer decides it
+                communes = fiber_out.communes.reindex(communes.index)
                 layers["communes"] = communes
                 layers["fiber_proposed"] = fiber_out.plan.routes
+        if "indicators" in steps:
+            with _timed(timings, "indicators", bar):
+                communes, zones = _indicators_step(prov, config, coverage, population,
+                                                   communes)
+                layers["communes"] = communes
+                layers["dead_zones"] = zones
         if "siting" in steps:
             from geotel.siting import run_siting
 
@@ -198,35 +178,106 @@ def run_plan(
                                         fiber_config=config.fiber, progress=progress)
                 results["siting"] = siting_out
                 layers["towers_proposed"] = siting_out.towers_proposed
+        if "phasing" in steps:
+            with _timed(timings, "phasing", bar):
+                phased = _phasing_step(config, communes, layers, population is not None)
+                layers["towers_proposed"] = phased.towers
+                layers["fiber_proposed"] = phased.fiber
+                phases = phased.years
         if "indicators" in steps:
             from geotel.indicators import district_indicators, province_summary
 
             layers["districts"] = district_indicators(communes)
-            summary = province_summary(communes, layers.get("dead_zones"),
-                                       technology=config.deadzones.technology)
-        if "phasing" in steps:
-            from geotel.phasing import phase_plan
-
-            with _timed(timings, "phasing", bar):
-                tech = config.siting.technology
-                pct = communes[f"pop_covered_pct_{tech.lower()}"]
-                pop_total = float(communes["population"].sum())
-                base = float((pct.fillna(0) / 100 * communes["population"]).sum())
-                phased = phase_plan(
-                    layers["towers_proposed"], layers["fiber_proposed"],
-                    start_year=config.plan.start_year, end_year=config.plan.end_year,
-                    tower_budget_vnd_per_year=config.plan.tower_budget_vnd_per_year,
-                    fiber_budget_vnd_per_year=config.plan.fiber_budget_vnd_per_year,
-                    total_population=pop_total, base_pop_covered=base,
-                    base_communes_with_fixed_internet=int(communes["has_fixed_internet"].sum()),
-                    technology=tech,
-                )
-                layers["towers_proposed"] = phased.towers
-                layers["fiber_proposed"] = phased.fiber
-                phases = phased.years
+            summary = dataclasses.replace(
+                province_summary(communes, layers.get("dead_zones"),
+                                 technology=config.deadzones.technology),
+                population_source=prov.population_source,
+                assumptions=tuple(assumptions(config, prov, layers)),
+                shortfalls=tuple(_shortfalls(results)))
     finally:
         bar.close()
     return Plan(config, prov, layers, coverage, population, summary, phases, results, timings)
+
+
+def _coverage_step(prov: ProvinceData, config: ProjectConfig
+                   ) -> tuple[CoverageResult, Raster | None]:
+    """The coverage prediction and the population surface on its grid (None when the
+    population is unknown: an area-only plan)."""
+    from geotel.coverage import run_coverage
+    from geotel.population import population_surface
+
+    coverage = run_coverage(prov, config.coverage)
+    if prov.population_source == "none":
+        return coverage, None
+    pc = config.population
+    population = population_surface(
+        prov.communes, coverage.signal(coverage.technologies[0]),
+        raster=prov.population, roads=prov.roads, dem=prov.dem,
+        road_weight=pc.road_weight, road_decay_m=pc.road_decay_m,
+        slope_weight=pc.slope_weight, max_slope_deg=pc.max_slope_deg,
+        district_totals=prov.district_population, district_weight=pc.district_weight,
+        weight_column=pc.weight_column,
+    )
+    return coverage, population
+
+
+def _indicators_step(prov: ProvinceData, config: ProjectConfig, coverage: CoverageResult,
+                     population: Raster | None, communes: gpd.GeoDataFrame
+                     ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Dead zones of every operator and the commune indicators."""
+    from geotel.deadzones import dead_zones_all_operators
+    from geotel.indicators import commune_indicators
+
+    tech = config.deadzones.technology
+    zones = dead_zones_all_operators(
+        coverage, population, communes, technology=tech,
+        # An operator without that technology has no dead zones of it, only no service:
+        # leave it out rather than list the whole province.
+        operators=sorted({op for t, op in coverage.signal_dbm if t == tech}),
+        min_area_km2=config.deadzones.min_area_km2,
+        towers=prov.towers, fiber=prov.fiber if len(prov.fiber) else None,
+    )
+    kpi = commune_indicators(communes, coverage, population, dead_zones=zones,
+                             towers=prov.towers, config=config.indicators)
+    return kpi, zones
+
+
+def _phasing_step(config: ProjectConfig, communes: gpd.GeoDataFrame,
+                  layers: dict[str, gpd.GeoDataFrame], known_population: bool) -> Any:
+    from geotel.phasing import phase_plan
+
+    tech = config.siting.technology.lower()
+    fixed = communes["has_fixed_internet"].astype("boolean")
+    base_fixed = int(fixed.sum()) if fixed.notna().all() else None
+    if known_population:
+        weight = pd.to_numeric(communes["population"], errors="coerce").astype(float)
+        share = pd.to_numeric(communes[f"pop_covered_pct_{tech}"], errors="coerce")
+    else:  # an area-only plan: cumulative area covered
+        weight = pd.to_numeric(communes["area_km2"], errors="coerce").astype(float)
+        share = pd.to_numeric(communes[f"area_covered_pct_{tech}"], errors="coerce") \
+            if f"area_covered_pct_{tech}" in communes else pd.Series(np.nan, communes.index)
+    return phase_plan(
+        layers["towers_proposed"], layers["fiber_proposed"],
+        start_year=config.plan.start_year, end_year=config.plan.end_year,
+        tower_budget_vnd_per_year=config.plan.tower_budget_vnd_per_year,
+        fiber_budget_vnd_per_year=config.plan.fiber_budget_vnd_per_year,
+        total_population=float(weight.sum()),
+        base_pop_covered=float((share.fillna(0.0) / 100.0 * weight).sum()),
+        base_communes_with_fixed_internet=base_fixed,
+        technology=config.siting.technology,
+        measure="population" if known_population else "area",
+    )
+
+
+def _shortfalls(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step that delivered less than asked, with its reason."""
+    out = []
+    for key in ("fiber", "siting"):
+        sf = getattr(results.get(key), "shortfall", None)
+        if sf:
+            out.append({k: v for k, v in sf.items() if k != "unreached"}
+                       | ({"unreached": list(sf["unreached"])} if sf.get("unreached") else {}))
+    return out
 
 
 def write_plan(plan: Plan, out: str | Path, *, force: bool = False,

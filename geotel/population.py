@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -30,11 +30,18 @@ from rasterio.enums import Resampling
 from scipy import ndimage
 
 from geotel._errors import SchemaError, ValueRangeError
-from geotel._zonal import Grid, commune_labels, grid_of, to_grid_crs, zonal_sum
+from geotel._zonal import (
+    Grid,
+    commune_labels,
+    equal_area_km2,
+    grid_of,
+    to_grid_crs,
+    zonal_sum,
+)
 from geotel.config import PopulationConfig
 from geotel.raster import Raster, as_raster
 
-__all__ = ["population_surface", "slope_deg", "road_distance_m"]
+__all__ = ["population_surface", "district_shares", "slope_deg", "road_distance_m"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,9 @@ def population_surface(
     slope_weight: float = PopulationConfig.slope_weight,
     max_slope_deg: float = PopulationConfig.max_slope_deg,
     population_column: str = "population",
+    district_totals: pd.DataFrame | None = None,
+    district_weight: Literal["area", "column", "dasymetric"] = "dasymetric",
+    weight_column: str | None = None,
 ) -> Raster:
     """People per cell on the grid of ``grid_like``.
 
@@ -76,6 +86,11 @@ def population_surface(
         Dasymetric weights, see the module docstring.
     population_column
         Column of ``communes`` holding the number of people.
+    district_totals, district_weight, weight_column
+        District totals (``district_code``, ``name_key``, ``population``; see
+        :func:`geotel.io.population.read_district_population`) to spread instead of a
+        commune column: see :func:`district_shares`. Within each commune the people are
+        then spread dasymetrically as usual.
 
     Returns
     -------
@@ -113,7 +128,6 @@ def population_surface(
         method = "raster"
     else:
         _check_weights(road_weight, road_decay_m, slope_weight, max_slope_deg)
-        people = _commune_population(communes, population_column)
         weights = np.ones(grid.shape, np.float64)
         if roads is not None and road_weight > 0 and len(roads):
             dist = road_distance_m(roads, grid)
@@ -122,12 +136,104 @@ def population_surface(
             slope = slope_deg(_on_grid(as_raster(dem), grid), grid.resolution_m)
             flat = np.clip(1.0 - slope / max_slope_deg, 0.0, 1.0)
             weights *= np.where(np.isnan(flat), 1.0, flat) ** slope_weight
+        if district_totals is not None:
+            people = district_shares(communes, district_totals, weight=district_weight,
+                                     weight_column=weight_column,
+                                     cell_weights=zonal_sum(labels, weights, n))
+            method = f"district totals by {district_weight}, dasymetric"
+        else:
+            people = _commune_population(communes, population_column)
+            method = "dasymetric"
         values = _spread(people, labels, weights, n)
-        method = "dasymetric"
     total = float(values.sum())
     log.info("population surface (%s): %.0f people on %s cells", method, total, grid.shape)
     return Raster(values.astype(np.float32), grid.transform, grid.crs, units="people",
                   name="population", tags={"method": method})
+
+
+def district_shares(
+    communes: gpd.GeoDataFrame,
+    district_totals: pd.DataFrame,
+    *,
+    weight: Literal["area", "column", "dasymetric"] = "area",
+    weight_column: str | None = None,
+    cell_weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """People per commune: each district's total shared among its communes.
+
+    A commune finds its district's total by ``district_code``, else by the district's
+    name (diacritics and type words ignored). The shares go by equal-area ``area``, by
+    a ``column`` of relative weights (``weight_column``, e.g. an old census), or
+    ``dasymetric``: by ``cell_weights``, each commune's sum of the dasymetric cell
+    weights (road nearness, gentle slope).
+
+    Raises
+    ------
+    SchemaError
+        A commune's district has no total, or the weight column is missing.
+    ValueRangeError
+        Negative or missing weights.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
+    >>> c = gpd.GeoDataFrame({"district_code": ["622", "622", "623"],
+    ...     "district_name": ["Pleiku", "Pleiku", "An Khê"]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 4000, 1000),
+    ...               box(0, 2000, 1000, 3000)], crs=32649)
+    >>> t = pd.DataFrame({"district_code": ["622", ""], "name_key": ["pleiku", "an khe"],
+    ...                   "population": [4000.0, 500.0]})
+    >>> district_shares(c, t, weight="area").round().tolist()
+    [1000.0, 3000.0, 500.0]
+    """
+    from geotel.io.population import name_key
+
+    n = len(communes)
+    codes = communes["district_code"].astype(str).to_numpy() if "district_code" in communes \
+        else np.full(n, "")
+    names = (communes["district_name"].map(name_key).to_numpy() if "district_name" in communes
+             else np.full(n, ""))
+    by_code = {c: float(p) for c, p in zip(district_totals["district_code"],
+                                           district_totals["population"], strict=True) if c}
+    by_name = {k: float(p) for k, p in zip(district_totals["name_key"],
+                                           district_totals["population"], strict=True) if k}
+    key = np.array([c if c in by_code else ("name:" + m if m in by_name else "")
+                    for c, m in zip(codes, names, strict=True)], dtype=object)
+    if (key == "").any():
+        i = int(np.flatnonzero(key == "")[0])
+        raise SchemaError(f"the district of commune row {i + 1} ({names[i] or codes[i]}) has "
+                          "no population total", feature=f"row {i + 1}",
+                          column="district_population",
+                          fix="add the district to the district totals")
+    total = np.array([by_code[k] if not k.startswith("name:") else by_name[k[5:]]
+                      for k in key], float)
+    if weight == "area":
+        w = equal_area_km2(communes)
+    elif weight == "column":
+        if not weight_column or weight_column not in communes.columns:
+            raise SchemaError(f"no weight column {weight_column!r} in the communes layer",
+                              column="population.weight_column",
+                              fix="name a column of relative weights, or use weight='area'")
+        w = pd.to_numeric(communes[weight_column], errors="coerce").to_numpy(float)
+    elif weight == "dasymetric":
+        if cell_weights is None:
+            raise ValueRangeError("weight='dasymetric' needs cell_weights", column="weight",
+                                  fix="call population_surface, which computes them")
+        w = np.asarray(cell_weights, float)
+    else:
+        raise ValueRangeError(f"weight = {weight!r} is not area, column or dasymetric",
+                              column="population.district_weight",
+                              fix="use area, column or dasymetric")
+    if np.isnan(w).any() or (w < 0).any():
+        i = int(np.flatnonzero(np.isnan(w) | (w < 0))[0])
+        raise ValueRangeError(f"weight {w[i]} of commune row {i + 1} is missing or negative",
+                              feature=f"row {i + 1}", column=weight_column or weight,
+                              fix="give every commune a weight of 0 or more")
+    sums = pd.Series(w).groupby(key).transform("sum").to_numpy(float)
+    count = pd.Series(w).groupby(key).transform("size").to_numpy(float)
+    share = np.where(sums > 0, w / np.where(sums > 0, sums, 1.0), 1.0 / count)
+    return total * share
 
 
 def road_distance_m(roads: gpd.GeoDataFrame, grid_like: Any) -> np.ndarray:
@@ -201,7 +307,11 @@ def _commune_population(communes: gpd.GeoDataFrame, column: str) -> np.ndarray:
                 "(inputs.population in the config)",
         )
     people = pd.to_numeric(communes[column], errors="coerce").to_numpy(dtype=float)
-    people = np.nan_to_num(people, nan=0.0)
+    blank = np.flatnonzero(np.isnan(people))
+    if blank.size:  # unknown is not 0
+        raise SchemaError(f"{blank.size} commune(s) have no {column} (first: row "
+                          f"{blank[0] + 1})", feature=f"row {blank[0] + 1}", column=column,
+                          fix="fill it in, or give district totals or a population raster")
     bad = np.flatnonzero(people < 0)
     if bad.size:
         raise ValueRangeError(f"negative population {people[bad[0]]:g}",

@@ -96,6 +96,13 @@ class ProvinceData:
         The metric CRS of everything above.
     study_area
         Communes' union buffered by :data:`STUDY_AREA_BUFFER_M` (None without communes).
+    population_source
+        Where the people come from, in words ("raster …", "yearbook table …", "communes
+        layer", "district totals …"), or ``"none"`` for an area-only plan.
+    district_population
+        District totals to spread over the communes (``district_code``, ``name_key``,
+        ``population``; see :func:`geotel.io.population.read_district_population`),
+        or None.
     """
 
     communes: gpd.GeoDataFrame
@@ -107,6 +114,8 @@ class ProvinceData:
     population: Raster | None
     analysis_crs: pyproj.CRS
     study_area: shapely.Geometry | None = None
+    population_source: str | None = None
+    district_population: pd.DataFrame | None = None
 
 
 def study_area_of(communes: gpd.GeoDataFrame, *, buffer_m: float = STUDY_AREA_BUFFER_M
@@ -201,18 +210,135 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
             _add(rep, exc)
             dem = None
 
-    population = None
-    if inputs.population is not None and dem is not None:
-        try:
-            population = population_on_grid(Raster.read(inputs.population), dem,
-                                             source=str(inputs.population))
-        except InputError as exc:
-            _add(rep, exc)
+    communes, population, source, districts = _population(config, communes, dem, rep)
     if not rep.ok or dem is None:
         return None
     return ProvinceData(communes=communes, towers=towers, fiber=fiber, roads=roads,
                         exclusion_zones=zones, dem=dem, population=population,
-                        analysis_crs=acrs, study_area=area)
+                        analysis_crs=acrs, study_area=area, population_source=source,
+                        district_population=districts)
+
+
+_POPULATION_FIX = (
+    "give the population one of four ways: a 'population' column in the communes layer; "
+    "inputs.population: a raster of people per cell (GeoTIFF, e.g. WorldPop); "
+    "inputs.population: a yearbook table (CSV/XLSX, commune code or name → population); "
+    "or inputs.district_population: district totals (table or layer) spread over the "
+    "communes. Or write inputs.population: none for an area-only plan")
+
+
+def _population(config: ProjectConfig, communes: gpd.GeoDataFrame, dem: Raster | None,
+                rep: ValidationReport
+                ) -> tuple[gpd.GeoDataFrame, Raster | None, str | None, pd.DataFrame | None]:
+    """The communes (with a yearbook's population filled in), the population raster on the
+    DEM grid, where the people come from, and district totals to spread."""
+    from geotel.io.population import TABLE_SUFFIXES, read_population_table
+
+    inputs = config.inputs
+    cfg = _cfg_file(config)
+    given = inputs.population
+    if given == "none":
+        return communes, None, "none", None
+    if isinstance(given, Path) and given.suffix.lower() in TABLE_SUFFIXES:
+        values = read_population_table(given, communes, report=rep)
+        out = communes.copy()
+        out["population"] = pd.array(values.round(), dtype="Int64")
+        return out, None, f"yearbook table {given.name}", None
+    if isinstance(given, Path):
+        if dem is None:
+            return communes, None, None, None
+        try:
+            pop = population_on_grid(Raster.read(given), dem, source=str(given))
+        except InputError as exc:
+            _add(rep, exc)
+            return communes, None, None, None
+        _check_population_overlap(pop, communes, str(given), rep)
+        return communes, pop, f"raster {given.name}", None
+    if len(communes) == 0:
+        return communes, None, None, None
+    people = pd.to_numeric(communes["population"], errors="coerce") \
+        if "population" in communes.columns else pd.Series(np.nan, index=communes.index)
+    known = people.notna()
+    if inputs.district_population is not None:
+        if known.all():
+            rep.warn("config", "the communes layer gives every commune's population; the "
+                     "district totals are not used", file=str(inputs.district_population),
+                     column="inputs.district_population",
+                     fix="remove inputs.district_population, or the communes' column")
+            return communes, None, "communes layer (population column)", None
+        districts = _district_totals(config, communes, rep)
+        weight = config.population.district_weight
+        return (communes, None, f"district totals {inputs.district_population.name}, "
+                f"spread by {weight}", districts)
+    if known.all():
+        return communes, None, "communes layer (population column)", None
+    if known.any():
+        names = communes.loc[~known, "commune_name"].astype(str).tolist() \
+            if "commune_name" in communes.columns else [str(i) for i in communes.index[~known]]
+        rep.add("schema", f"{len(names)} commune(s) have no population: "
+                + "; ".join(names[:10]) + ("; ..." if len(names) > 10 else ""),
+                file=str(inputs.communes), feature=names[0], column="population",
+                fix="fill in their population, or " + _POPULATION_FIX)
+        return communes, None, None, None
+    rep.add("config", "no population source: the communes layer has no population, and "
+            "no population raster, yearbook table or district totals are given",
+            file=cfg, column="inputs.population", fix=_POPULATION_FIX)
+    return communes, None, None, None
+
+
+def _district_totals(config: ProjectConfig, communes: gpd.GeoDataFrame,
+                     rep: ValidationReport) -> pd.DataFrame | None:
+    """District totals matched to the communes' districts (every district needs one)."""
+    from geotel.io.population import name_key, read_district_population
+
+    path = config.inputs.district_population
+    assert path is not None
+    totals = read_district_population(path, layer=config.inputs.district_population_layer,
+                                      report=rep)
+    if not len(totals):
+        return None
+    pc = config.population
+    if pc.district_weight == "column":
+        col = pc.weight_column
+        if not col or col not in communes.columns:
+            rep.add("config", f"population.weight_column = {col!r} is not a column of the "
+                    "communes layer", file=_cfg_file(config), column="population.weight_column",
+                    fix=f"name one of: {', '.join(map(str, communes.columns[:12]))}, or use "
+                    "district_weight: area")
+    codes = communes["district_code"].astype(str) if "district_code" in communes else \
+        pd.Series("", index=communes.index)
+    names = communes["district_name"].map(name_key) if "district_name" in communes else \
+        pd.Series("", index=communes.index)
+    by_code = set(totals["district_code"]) - {""}
+    by_name = set(totals["name_key"]) - {""}
+    missing = sorted({(c, str(n)) for c, n in zip(codes, communes.get(
+        "district_name", codes), strict=True)
+        if c not in by_code and name_key(n) not in by_name})
+    for code, name in missing:
+        rep.add("schema", f"district {name} ({code or 'no code'}) has no population total",
+                file=str(path), feature=name, column="population",
+                fix="add its total to the district table, or give the communes' population")
+    used = set(codes) | set(names)
+    extra = [n for c, n in zip(totals["district_code"], totals["name_key"], strict=True)
+             if c not in used and n not in used]
+    if extra:
+        rep.warn("schema", f"{len(extra)} district total(s) match no commune: "
+                 + ", ".join(extra[:8]), file=str(path), fix="nothing to do if they are "
+                 "outside the province")
+    return totals
+
+
+def _check_population_overlap(pop: Raster, communes: gpd.GeoDataFrame, source: str,
+                              rep: ValidationReport) -> None:
+    geoms = [g for g in communes.geometry.array if g is not None and not g.is_empty]
+    if not geoms:
+        return
+    inside = rasterio.features.geometry_mask(geoms, out_shape=pop.shape,
+                                             transform=pop.transform, invert=True)
+    if not float(np.nansum(pop.values[inside])) > 0:
+        rep.add("study_area", "the population raster has no people inside the communes",
+                file=source, column="inputs.population",
+                fix="give a raster that covers the province (check its CRS and extent)")
 
 
 def _clip(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None, source: str,

@@ -125,13 +125,22 @@ LAYERS: dict[str, LayerSpec] = {
             Column("commune_name", "str", True),
             Column("district_code", "str", False, "", description="3-digit GSO code"),
             Column("district_name", "str", False, ""),
-            Column("population", "int", False, 0, 0, 2_000_000),
+            # Facts about the commune: no default. What no input gives stays unknown
+            # (null), never a default yes or 0.
+            Column("population", "int", False, None, 0, 2_000_000,
+                   description="people; empty = unknown"),
             Column("area_km2", "float", False, None, 0, 5_000, description="equal-area"),
-            Column("has_fixed_internet", "bool", False, True),
-            Column("has_fiber", "bool", False, True),
-            Column("has_radio_station", "bool", False, True),
-            Column("has_postal_point", "bool", False, True),
-            Column("mobile_technologies", "str", False, "2G,3G,4G"),
+            Column("has_fixed_internet", "bool", False, None,
+                   description="wired Internet at the commune centre; empty = unknown"),
+            Column("has_fiber", "bool", False, None, description="empty = unknown"),
+            Column("has_radio_station", "bool", False, None,
+                   description="wireless radio station (đài truyền thanh); empty = unknown"),
+            Column("has_postal_point", "bool", False, None,
+                   description="postal service point; empty = unknown"),
+            Column("has_it_admin", "bool", False, None,
+                   description="IT in the commune administration (Criterion 8.4); "
+                   "empty = unknown"),
+            Column("mobile_technologies", "str", False, None, description="empty = unknown"),
         ),
     ),
     "towers": LayerSpec(
@@ -335,19 +344,21 @@ def _coerce(
         return out
     if col.dtype == "bool":
         mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
-                   "có": True, "không": False, "co": True, "khong": False, "x": True, "": False}
-        vals = []
+                   "có": True, "không": False, "co": True, "khong": False, "x": True,
+                   "1.0": True, "0.0": False}
+        vals: list[object] = []
         for i, v in enumerate(s):
             if isinstance(v, bool | np.bool_):
                 vals.append(bool(v))
-            elif v is None or (isinstance(v, float) and math.isnan(v)):
-                vals.append(bool(col.default))
+            elif _blank(v):  # unknown: the default when the schema has one, else null
+                vals.append(pd.NA if col.default is None else bool(col.default))
             elif str(v).strip().lower() in mapping:
                 vals.append(mapping[str(v).strip().lower()])
             else:
-                bad(i, f"value '{v}' has the wrong type (expected yes/no)", "write true/false")
-                vals.append(bool(col.default))
-        return pd.Series(vals, index=s.index, dtype=bool)
+                bad(i, f"value '{v}' has the wrong type (expected yes/no)",
+                    "write true/false (or có/không); leave it empty when unknown")
+                vals.append(pd.NA)
+        return pd.Series(vals, index=s.index, dtype="boolean")
     # numbers
     text = s.astype(object).map(
         lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v
@@ -368,6 +379,13 @@ def _coerce(
     if col.dtype == "int":
         return num.round().astype("Int64") if num.isna().any() else num.round().astype("int64")
     return num.astype("float64")
+
+
+def _blank(v: object) -> bool:
+    """Whether a cell is empty: None, NaN, NA or blank text."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return True
+    return isinstance(v, str) and v.strip() in ("", "nan", "NaN", "None", "<NA>")
 
 
 def _towers_rules(

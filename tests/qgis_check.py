@@ -6,10 +6,12 @@ Run with the *system* python (the one that imports ``qgis``), not the venv:
         [--render out.png]
 
 ``expected.json``: ``{"layers": {name: {"count": int, "crs": "EPSG:4326",
-"renderer": "graduatedSymbol" | "categorizedSymbol" | "singleSymbol", "attr": str | null,
-"classes": int | null, "aliases": {field: alias}, "labels": bool,
-"symbol": {"color": "#rrggbb", "size_mm" | "width_mm": float}}}}`` (all but count/crs/
-renderer optional).
+"renderer": "RuleRenderer" | "graduatedSymbol" | "categorizedSymbol" | "singleSymbol",
+"attr": str | null, "classes": int | null, "aliases": {field: alias}, "labels": bool,
+"symbol": {"color": "#rrggbb", "size_mm" | "width_mm": float},
+"rule_counts": {rule label: features the rule draws}}}}`` (all but count/crs/renderer
+optional). For a rule-based renderer, ``attr`` is the field its first rule tests and
+``classes`` the number of rules.
 
 Prints a JSON report on stdout; exits 0 when every check passes, 1 when one fails,
 2 when QGIS cannot be imported.
@@ -27,6 +29,8 @@ def main(argv: list[str]) -> int:
     try:
         from qgis.core import (
             QgsApplication,
+            QgsExpression,
+            QgsExpressionContext,
             QgsMapRendererSequentialJob,
             QgsMapSettings,
             QgsProject,
@@ -66,7 +70,22 @@ def main(argv: list[str]) -> int:
             info["renderer"] = renderer.type()
             info["attr"] = renderer.classAttribute() if hasattr(renderer, "classAttribute") \
                 else None
-            if renderer.type() == "graduatedSymbol":
+            if renderer.type() == "RuleRenderer":
+                rules = renderer.rootRule().children()
+                info["classes"] = len(rules)
+                first = rules[0].filterExpression() if rules else ""
+                info["attr"] = first.split('"')[1] if first.count('"') >= 2 else None
+                info["rule_counts"] = {}
+                for rule in rules:
+                    expr = QgsExpression(rule.filterExpression())
+                    ctx = QgsExpressionContext()
+                    n = 0
+                    for feature in layer.getFeatures():
+                        ctx.setFeature(feature)
+                        n += bool(expr.evaluate(ctx))
+                    info["rule_counts"][rule.label()] = n
+                info["rules_active"] = {r.label(): r.active() for r in rules}
+            elif renderer.type() == "graduatedSymbol":
                 info["classes"] = len(renderer.ranges())
             elif renderer.type() == "categorizedSymbol":
                 info["classes"] = len(renderer.categories())
@@ -95,6 +114,10 @@ def main(argv: list[str]) -> int:
                 errors.append(f"{name}: classified by {info['attr']}, expected {exp['attr']}")
             if exp.get("classes") is not None and info["classes"] != exp["classes"]:
                 errors.append(f"{name}: {info['classes']} classes, expected {exp['classes']}")
+            for label, n in exp.get("rule_counts", {}).items():
+                got = info.get("rule_counts", {}).get(label)
+                if got != n:
+                    errors.append(f"{name}: rule '{label}' draws {got} features, expected {n}")
             for key, value in exp.get("symbol", {}).items():
                 got = info.get("symbol", {}).get(key)
                 if got != value:

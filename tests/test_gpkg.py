@@ -101,13 +101,21 @@ def test_layer_styles_table(layers, written):
         assert root.tag == "qgis"
         renderer = root.find("renderer-v2")
         if name == "communes":
-            assert renderer.get("type") == "graduatedSymbol"
-            assert renderer.get("attr") == "pop_covered_pct_4g"
-            assert [float(r.get("upper")) for r in renderer.iter("range")] == [20, 40, 60, 80, 100]
+            assert renderer.get("type") == "RuleRenderer"
+            rules = [(r.get("label"), r.get("filter")) for r in renderer.iter("rule")]
+            assert rules[0] == ("0 – 20 %", '"pop_covered_pct_4g" >= 0 AND '
+                                '"pop_covered_pct_4g" <= 20')
+            assert rules[-1] == ("Không có số liệu", '"pop_covered_pct_4g" IS NULL')
+            assert len(rules) == 6
         elif name == "towers_existing":
             assert renderer.get("type") == "categorizedSymbol"
             values = [c.get("value") for c in renderer.iter("category")]
             assert values == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", ""]
+        elif name == "towers_proposed":
+            assert renderer.get("type") == "categorizedSymbol"
+            assert renderer.get("attr") == "backhaul"
+            values = [c.get("value") for c in renderer.iter("category")]
+            assert values == ["fiber", "microwave", "unknown"]
         else:
             assert renderer.get("type") == "singleSymbol"
         aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}

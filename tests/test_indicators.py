@@ -44,19 +44,48 @@ C82_TRUTH = [
     (95.0, False, False, True),
     (94.9, True, False, False),
     (94.9, False, False, False),
-    (np.nan, True, True, False),
     (100.0, True, True, True),
+    # Unknowns (None): unknown population or Internet leave 8.2 undecided unless a
+    # known failure decides it.
+    (np.nan, True, True, None),
+    (np.nan, False, True, False),
+    (np.nan, True, False, None),
+    (95.0, None, True, None),
+    (94.9, None, True, False),
+    (95.0, None, False, True),
 ]
 
 
+def _value(v: object) -> bool | None:
+    return None if pd.isna(v) else bool(v)
+
+
 @pytest.mark.parametrize("pct,internet,required,expected", C82_TRUTH)
-def test_c8_2_truth_table(pct: float, internet: bool, required: bool, expected: bool) -> None:
+def test_c8_2_truth_table(pct: float, internet: bool | None, required: bool,
+                          expected: bool | None) -> None:
     cfg = IndicatorsConfig(c8_requires_fixed_internet=required)
     out = criterion8(has_postal_point=[True], pop_covered_pct=[pct],
                      has_fixed_internet=[internet], has_radio_station=[True],
                      has_it_admin=[True], config=cfg)
-    assert bool(out["c8_2_telecom_internet"].iloc[0]) is expected
-    assert bool(out["c8_met"].iloc[0]) is expected
+    assert _value(out["c8_2_telecom_internet"].iloc[0]) is expected
+    assert _value(out["c8_met"].iloc[0]) is expected
+
+
+def test_c8_three_valued_logic_against_brute_force() -> None:
+    """All 3^4 combinations of pass / fail / unknown: one known failure decides
+    'not met', all four passing decide 'met', anything else stays unknown."""
+    rows = list(itertools.product([True, False, None], repeat=4))
+    postal, mobile, radio, it = (list(c) for c in zip(*rows, strict=True))
+    pct = [np.nan if m is None else (99.0 if m else 10.0) for m in mobile]
+    out = criterion8(has_postal_point=postal, pop_covered_pct=pct,
+                     has_fixed_internet=[True] * len(rows), has_radio_station=radio,
+                     has_it_admin=it)
+    for i, row in enumerate(rows):
+        want = False if False in row else (None if None in row else True)
+        assert _value(out["c8_met"].iloc[i]) is want, row
+        names = ["has_postal_point", "population", "has_radio_station", "has_it_admin"]
+        missing = [n for n, v in zip(names, row, strict=True) if v is None]
+        assert out["c8_missing"].iloc[i] == ",".join(missing), row
 
 
 def test_c8_met_only_when_all_four_pass() -> None:
@@ -144,8 +173,13 @@ def test_commune_indicators_known_answers() -> None:
     assert b["mobile_covered_technologies"] == "2G"
     # C8.2 with 3G: 4G counts as newer; B has 20 % from 4G only.
     assert a["c8_pop_covered_pct"] == 100.0 and b["c8_pop_covered_pct"] == pytest.approx(20.0)
-    assert bool(a["c8_met"]) and not bool(b["c8_met"])
-    assert not bool(b["c8_3_radio"]) and bool(b["c8_1_postal"])  # schema default: True
+    # No postal or IT-admin column: A passes what is known, so its verdict is unknown;
+    # B fails 8.2 and 8.3, which decides it. Nothing is assumed to be yes.
+    assert pd.isna(a["c8_met"]) and b["c8_met"] is np.False_ or b["c8_met"] is False
+    assert pd.isna(a["c8_1_postal"]) and pd.isna(b["c8_1_postal"])
+    assert b["c8_3_radio"] == False  # noqa: E712 - a nullable boolean
+    assert a["c8_missing"] == "has_postal_point,has_it_admin"
+    assert pd.isna(a["has_postal_point"]) and pd.isna(a["has_it_admin"])
     assert k["fiber_distance_km"].tolist() == [1.5, 7.0]
     assert np.isnan(a["dead_zone_km2"]) and pd.isna(a["towers"])
 
@@ -199,7 +233,10 @@ def test_districts_roll_up_population_weighted() -> None:
     assert row["pop_covered_4g_vinaphone"] == 40
     assert row["communes_without_fixed_internet"] == 1
     assert row["communes_with_radio_station"] == 1
-    assert row["communes_2g_only"] == 1 and row["communes_c8_met"] == 1
+    assert row["communes_2g_only"] == 1
+    # A undecided (no postal data), B known to fail.
+    assert row["communes_c8_met"] == 0 and row["c8_met_no_data"] == 1
+    assert pd.isna(row["communes_with_postal_point"]) and row["has_postal_point_no_data"] == 2
     assert row["fiber_distance_km_max"] == 7.0
     assert row.geometry.area == pytest.approx(2e6, rel=1e-9)
 

@@ -34,6 +34,8 @@ def gialai(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
            "inputs": {"communes": str(real_data / "communes.gpkg"),
                       "communes_layer": "communes_clean",
                       "roads": str(real_data / "roads_main.gpkg"),
+                      # the real layer has no population: the 2009 census by district
+                      "district_population": str(real_data / "districts_2009_census.gpkg"),
                       "dem": sorted(str(p) for p in d.glob("*.hgt"))},
            "coverage": {"resolution_m": 500}}
     path = d / "config.yml"
@@ -59,6 +61,10 @@ def test_load_gia_lai(gialai: tuple[Path, Path]) -> None:
     assert 5 <= len(data.roads) < 22
     assert data.dem.crs.to_epsg() == 32649 and data.dem.resolution_m == 500.0
     assert data.population is None
+    assert data.population_source == ("district totals districts_2009_census.gpkg, spread by "
+                                      "dasymetric")
+    totals = data.district_population
+    assert len(totals) == 17 and totals["population"].sum() == 1_257_875
     # The study area holds every commune and the DEM covers it.
     assert shapely.contains(data.study_area, data.communes.geometry.array).all()
     left, bottom, right, top = data.dem.bounds

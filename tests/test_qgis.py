@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geotel.outputs._labels import FIBER_PROPOSED_COLOR, PROPOSED_COLOR
+from geotel.outputs._labels import FIBER_PROPOSED_COLOR
 from geotel.outputs.gpkg import write_geopackage
 from tests._layers import small_layers
 
@@ -48,14 +48,21 @@ def test_plan_gpkg_in_qgis(system_qgis, tmp_path):
     gpkg = write_geopackage(layers, tmp_path / "plan.gpkg")
     expected = {name: {"count": len(gdf), "crs": "EPSG:4326", "renderer": "singleSymbol"}
                 for name, gdf in layers.items()}
-    expected["communes"] |= {"renderer": "graduatedSymbol", "attr": "pop_covered_pct_4g",
-                             "classes": 5, "labels": True,
+    # One commune per 20 % class and one without a value: drawn as "no data", not left
+    # out as a graduated renderer would.
+    expected["communes"] |= {"renderer": "RuleRenderer", "attr": "pop_covered_pct_4g",
+                             "classes": 6, "labels": True,
+                             "rule_counts": {"0 – 20 %": 1, "20 – 40 %": 1, "40 – 60 %": 1,
+                                             "60 – 80 %": 1, "80 – 100 %": 1,
+                                             "Không có số liệu": 1},
                              "aliases": {"commune_name": "Tên xã",
                                          "pop_covered_pct_4g": "Dân số phủ sóng 4G (%)"}}
     expected["towers_existing"] |= {"renderer": "categorizedSymbol", "attr": "operator",
                                     "classes": 5, "aliases": {"operator": "Nhà mạng"}}
+    # proposed sites by backhaul: fiber, microwave, unknown (no fiber layer)
     expected["towers_proposed"] |= {"labels": True, "aliases": {"rank": "Thứ tự ưu tiên"},
-                                    "symbol": {"color": PROPOSED_COLOR, "size_mm": 6.0}}
+                                    "renderer": "categorizedSymbol", "attr": "backhaul",
+                                    "classes": 3}
     expected["fiber_proposed"] |= {"symbol": {"color": FIBER_PROPOSED_COLOR, "width_mm": 1.6}}
     exp_path = tmp_path / "expected.json"
     exp_path.write_text(json.dumps({"layers": expected}), encoding="utf-8")
@@ -86,4 +93,4 @@ def test_qgis_check_detects_wrong_expectations(system_qgis, tmp_path):
     joined = "\n".join(report["errors"])
     assert "6 features, expected 7" in joined
     assert "CRS EPSG:4326, expected EPSG:32649" in joined
-    assert "renderer graduatedSymbol" in joined
+    assert "renderer RuleRenderer" in joined

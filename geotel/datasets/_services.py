@@ -69,8 +69,8 @@ def service_columns(
     communes: gpd.GeoDataFrame, dist: np.ndarray, fiber: gpd.GeoDataFrame,
     towers: gpd.GeoDataFrame, no_internet: list[str],
 ) -> pd.DataFrame:
-    """has_fixed_internet, has_fiber, has_radio_station, has_postal_point and
-    mobile_technologies per commune (index of ``communes``); ``dist`` is the road
+    """has_fixed_internet, has_fiber, has_radio_station, has_postal_point, has_it_admin
+    and mobile_technologies per commune (index of ``communes``); ``dist`` is the road
     distance to the district seat from :func:`remoteness_m`."""
     gen = rng("services")
     code = communes["commune_code"].to_numpy()
@@ -97,5 +97,7 @@ def service_columns(
     mobile = [",".join(sorted(t)) if t else "2G" for t in techs]
     return pd.DataFrame({
         "has_fixed_internet": fixed, "has_fiber": has_fiber, "has_radio_station": radio,
-        "has_postal_point": postal, "mobile_technologies": mobile,
+        "has_postal_point": postal,
+        # Every commune office of the demo uses IT in its administration (synthetic).
+        "has_it_admin": np.ones(len(communes), bool), "mobile_technologies": mobile,
     }, index=communes.index)

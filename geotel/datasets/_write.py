@@ -32,7 +32,7 @@ SYNTHETIC_NOTE = (
 _FIXED_DATE = "2020-01-01T00:00:00.000Z"
 #: Bumped whenever the generator's output changes; cached projects of another
 #: revision are regenerated.
-DEMO_REVISION = 4
+DEMO_REVISION = 5
 REVISION_LINE = f"# geotel demo generator revision {DEMO_REVISION}"
 
 #: Tower list headers as a Department would write them (Vietnamese), canonical → header.

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from geotel._zonal import bool_column
 from geotel.config import FiberConfig
 from geotel.fiber.graph import RoadGraph, build_road_graph
 from geotel.fiber.plan import FiberPlan, plan_extension
@@ -34,7 +36,10 @@ class FiberResult:
     plan
         The extension plan (``plan.routes`` is the ``fiber_proposed`` layer).
     communes
-        A new communes layer with ``fiber_distance_km`` and ``fiber_reach_class``.
+        A new communes layer with ``fiber_distance_km`` and ``fiber_reach_class``; with
+        a fiber layer, also ``has_fixed_internet`` and ``has_fiber`` where the input
+        left them unknown (fiber within ``connected_max_km`` of the centre), and
+        ``fixed_internet_source``: ``given``, ``fiber reach`` or null (unknown).
     sites
         Per candidate site (its index): ``fiber_distance_km``, ``fiber_reach_class``,
         ``fiber_road_km``, ``fiber_offroad_km``; None without candidates.
@@ -45,6 +50,9 @@ class FiberResult:
     plan: FiberPlan
     communes: gpd.GeoDataFrame
     sites: pd.DataFrame | None
+    #: When not every target could be connected: {"step", "asked", "delivered",
+    #: "reason", "unreached"} (the unreached communes' names); None otherwise.
+    shortfall: dict[str, Any] | None = None
 
 
 def run_fiber(
@@ -127,6 +135,8 @@ def run_fiber(
     out = communes.copy()
     out["fiber_distance_km"] = reach.table["distance_km"].to_numpy()[:n_c]
     out["fiber_reach_class"] = reach.table["reach_class"].to_numpy()[:n_c]
+    out = _derive_fixed_internet(out, known_fiber=len(fiber) > 0,
+                                 max_km=cfg.connected_max_km)
     sites = None
     if candidates is not None and len(candidates):
         t = reach.table.iloc[n_c:]
@@ -136,8 +146,55 @@ def run_fiber(
             "fiber_road_km": t["road_km"].to_numpy(),
             "fiber_offroad_km": t["offroad_km"].to_numpy(),
         }, index=candidates.index)
-    plan = plan_extension(graph, fiber, communes, targets=cfg.targets, method=cfg.method,
+    plan = plan_extension(graph, fiber, out, targets=cfg.targets, method=cfg.method,
                           build=cfg.build, cost_per_km_vnd=cfg.cost_per_km_vnd,
                           spacing_m=cfg.access_spacing_m, offroad_penalty=cfg.offroad_penalty,
                           pops=pops, dem=dem, access_points=aps)
-    return FiberResult(graph, reach, plan, out, sites)
+    return FiberResult(graph, reach, plan, out, sites,
+                       _shortfall(plan, out, known_fiber=len(fiber) > 0, targets=cfg.targets))
+
+
+def _derive_fixed_internet(communes: gpd.GeoDataFrame, *, known_fiber: bool,
+                           max_km: float) -> gpd.GeoDataFrame:
+    """Fill unknown ``has_fixed_internet`` / ``has_fiber`` from the fiber reach."""
+    out = communes.copy()
+    given = bool_column(out, "has_fixed_internet")
+    given.index = out.index
+    source = pd.Series(np.where(given.notna(), "given", None), index=out.index, dtype=object)
+    if known_fiber:
+        dist = pd.to_numeric(out["fiber_distance_km"], errors="coerce")
+        near = pd.Series((dist <= max_km).to_numpy(), index=out.index, dtype="boolean")
+        source = source.where(given.notna(), "fiber reach")
+        given = given.fillna(near)
+        has_fiber = bool_column(out, "has_fiber")
+        has_fiber.index = out.index
+        out["has_fiber"] = has_fiber.fillna(near).array
+        log.info("fixed Internet derived from the fiber reach (<= %g km) for %d commune(s)",
+                 max_km, int((source == "fiber reach").sum()))
+    out["has_fixed_internet"] = given.array
+    out["fixed_internet_source"] = source
+    return out
+
+
+def _shortfall(plan: FiberPlan, communes: gpd.GeoDataFrame, *, known_fiber: bool,
+               targets: str) -> dict[str, Any] | None:
+    """What the plan could not connect, and why."""
+    unknown = int(bool_column(communes, "has_fixed_internet").isna().sum())
+    names = (communes["commune_name"].astype(str) if "commune_name" in communes.columns
+             else communes["commune_code"].astype(str))
+    if not known_fiber:
+        asked = (f"{plan.n_targets} communes" if targets == "all" or not unknown
+                 else "communes without fixed Internet")
+        return {"step": "fiber", "asked": asked, "delivered": "0 routes",
+                "reason": "no existing fiber layer was given (inputs.fiber): no route can be "
+                          "planned" + (f", and fixed Internet is unknown in {unknown} "
+                                       "communes" if unknown else ""),
+                "unreached": names.loc[plan.targets.index].tolist()}
+    missed = plan.targets.index[~plan.targets["connected"].to_numpy(bool)]
+    if len(missed) == 0:
+        return None
+    return {"step": "fiber", "asked": f"{plan.n_targets} communes",
+            "delivered": f"{plan.n_connected} communes",
+            "reason": f"{len(missed)} target commune(s) have no road path to the existing "
+                      "fiber: " + ", ".join(names.loc[missed].tolist()[:10]),
+            "unreached": names.loc[missed].tolist()}

@@ -68,6 +68,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "has_radio_station": _keys("has_radio_station", "dai_truyen_thanh", "đài truyền thanh"),
         "has_postal_point": _keys("has_postal_point", "diem_buu_dien", "điểm bưu điện",
                                   "buu_dien"),
+        "has_it_admin": _keys("has_it_admin", "ung_dung_cntt", "ứng dụng CNTT",
+                              "ung_dung_cntt_trong_quan_ly", "cntt"),
         "mobile_technologies": _keys("mobile_technologies", "cong_nghe_di_dong",
                                      "công nghệ di động"),
     },

@@ -9,7 +9,11 @@ import math
 import re
 import struct
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from geotel._errors import FileFormatError
 
@@ -18,6 +22,7 @@ __all__ = [
     "shapefile_encoding",
     "decode_text",
     "parse_number",
+    "parse_numbers",
     "nfc",
 ]
 
@@ -137,3 +142,97 @@ def parse_number(value: object) -> float:
     elif text.count(".") > 1:
         text = text.replace(".", "")
     return float(text)
+
+
+_SEP = re.compile(r"^[+-]?\d{1,3}([.,])\d{3}$")
+
+
+def _decimal_vote(text: str) -> str | None:
+    """Which separator a number's text shows to be the decimal mark: '.', ',', '?'
+    (ambiguous: one separator followed by exactly three digits) or None (no separator)."""
+    has_dot, has_comma = "." in text, "," in text
+    if has_dot and has_comma:
+        return "," if text.rfind(",") > text.rfind(".") else "."
+    if text.count(".") > 1:
+        return ","
+    if text.count(",") > 1:
+        return "."
+    if not (has_dot or has_comma):
+        return None
+    if _SEP.match(text):
+        return "?"
+    return "." if has_dot else ","
+
+
+def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.ndarray:
+    """Floats from a column of cells, reading thousands and decimal marks by the
+    column's evident convention.
+
+    Vietnamese tables write ``5.234`` for five thousand two hundred and thirty-four and
+    ``5,5`` for five and a half; English ones the reverse. The convention is taken from
+    the values that show it (``1.234.567``, ``12,5``, ``1.234,5``). A value such as
+    ``5.234`` or ``5,234`` on its own is ambiguous: with ``integers=True`` (counts of
+    people, say) its mark is a thousands separator; otherwise it is an error.
+
+    Raises
+    ------
+    ValueError
+        ``args = (message, position)``: text that is not a number, a column mixing both
+        conventions, or an ambiguous value (``position`` is 0-based).
+
+    Examples
+    --------
+    >>> parse_numbers(["5.234", "12.345.678", "7"]).tolist()
+    [5234.0, 12345678.0, 7.0]
+    >>> parse_numbers(["5,5", "5.234"]).tolist()
+    [5.5, 5234.0]
+    >>> parse_numbers(["5.234"], integers=True).tolist()
+    [5234.0]
+    >>> parse_numbers(["5.234"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ("'5.234' is ambiguous: 5.234 or 5234? Write 5234 or 5,234 ...", 0)
+    """
+    texts: list[str | None] = []
+    out = np.full(len(values), np.nan)
+    votes: dict[str, list[int]] = {".": [], ",": [], "?": []}
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            texts.append(None)
+            continue
+        if isinstance(v, bool):
+            raise ValueError(f"'{v}' is not a number", i)
+        if isinstance(v, int | float | np.integer | np.floating):
+            out[i] = float(v)
+            texts.append(None)
+            continue
+        t = str(v).strip().replace("\u00a0", "").replace(" ", "")
+        if t in ("", "-", "nan", "NaN", "NA", "None"):
+            texts.append(None)
+            continue
+        if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", t):
+            raise ValueError(f"'{v}' is not a number", i)
+        texts.append(t)
+        vote = _decimal_vote(t)
+        if vote is not None:
+            votes[vote].append(i)
+    if votes["."] and votes[","]:
+        raise ValueError(f"the column mixes decimal points ('{values[votes['.'][0]]}') and "
+                         f"decimal commas ('{values[votes[','][0]]}')", votes[","][0])
+    dec = "." if votes["."] else "," if votes[","] else None
+    if dec is None and votes["?"] and not integers:
+        i = votes["?"][0]
+        t = texts[i] or ""
+        whole = t.replace(".", "").replace(",", "")
+        raise ValueError(f"'{values[i]}' is ambiguous: {t.replace(',', '.')} or {whole}? "
+                         f"Write {whole} or {t.replace('.', ',')} (Vietnamese decimal comma)",
+                         i)
+    for i, t in enumerate(texts):
+        if t is None:
+            continue
+        if dec is None:  # only whole numbers, or marks that can only be thousands
+            out[i] = float(t.replace(".", "").replace(",", ""))
+        else:
+            thou = "." if dec == "," else ","
+            out[i] = float(t.replace(thou, "").replace(dec, "."))
+    return out

@@ -409,8 +409,9 @@ def read_districts(
     codes = df["district_code"] if "district_code" in df.columns else pd.Series(
         [None] * len(df), index=df.index)
     df["district_code"] = codes.map(lambda v: (format_code(v, 3) or "")[-3:])
-    pop = df["population"] if "population" in df.columns else pd.Series(0, index=df.index)
-    df["population"] = pd.to_numeric(pop, errors="coerce").fillna(0).round().astype("int64")
+    pop = df["population"] if "population" in df.columns else pd.Series(
+        [None] * len(df), index=df.index, dtype=object)
+    df["population"] = pd.to_numeric(pop, errors="coerce").round().astype("Int64")
     dup = df["district_code"][(df["district_code"] != "") & df["district_code"].duplicated()]
     for code in dup.unique():
         rep.add("duplicate", f"district code {code} appears more than once", file=src,

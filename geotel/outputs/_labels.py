@@ -35,6 +35,9 @@ __all__ = [
     "NO_DATA_COLOR",
     "Classes",
     "indicator_classes",
+    "as_float",
+    "BACKHAUL",
+    "value_title",
 ]
 
 Lang = Literal["vi", "en"]
@@ -140,6 +143,34 @@ FIBER_PROPOSED_COLOR = "#ff00ff"
 DEAD_ZONE_COLOR = "#b2182b"
 EXCLUSION_COLOR = "#006d2c"
 
+#: Backhaul of a proposed site: value → (colour, Vietnamese, English). 'unknown': no fiber
+#: layer was given, so the backhaul and its cost are assumed (see the summary).
+BACKHAUL: dict[str, tuple[str, str, str]] = {
+    "fiber": ("#ff00ff", "Cáp quang", "Fiber"),
+    "microwave": ("#00a6d6", "Viba", "Microwave"),
+    "unknown": ("#8c8c8c", "Chưa rõ (không có số liệu cáp quang)",
+                "Unknown (no fiber data)"),
+    "none": ("#000000", "Không có", "None"),
+}
+#: Coded values shown to people: column → value → (Vietnamese, English).
+_VALUE_TITLES: dict[str, dict[str, tuple[str, str]]] = {
+    "backhaul": {k: (vi, en) for k, (_, vi, en) in BACKHAUL.items()},
+}
+
+
+def value_title(column: str, value: object, lang: Lang = "vi") -> object:
+    """A coded value as people read it (``backhaul`` 'unknown' → 'Chưa rõ ...');
+    other values unchanged.
+
+    Examples
+    --------
+    >>> value_title("backhaul", "microwave"), value_title("backhaul", "fiber", "en")
+    ('Viba', 'Fiber')
+    """
+    titles = _VALUE_TITLES.get(column, {}).get(str(value))
+    return value if titles is None else titles[0 if lang == "vi" else 1]
+
+
 #: Classes of every ``*_pct*`` indicator (percent) and their colours (ColorBrewer RdYlGn 5).
 PCT_BREAKS: tuple[float, ...] = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 PCT_COLORS: tuple[str, ...] = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
@@ -226,6 +257,29 @@ class Classes:
         idx = np.searchsorted(np.asarray(self.breaks[1:-1]), v[ok], side="left")
         out[ok] = np.asarray(self.colors, dtype=object)[np.clip(idx, 0, len(self.colors) - 1)]
         return out
+
+
+def as_float(values: object) -> np.ndarray:
+    """Any column (numbers, booleans, nullable ``boolean``/``Int64``) as float64 with NaN
+    for unknowns, so that classes and colours treat every kind alike.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_float(pd.array([True, None, False], dtype="boolean")).tolist()
+    [1.0, nan, 0.0]
+    """
+    import pandas as pd
+
+    s = pd.Series(values)
+    if s.dtype == object:
+        s = s.map(lambda v: np.nan if v is None or v is pd.NA else v)
+        if s.map(lambda v: isinstance(v, bool | np.bool_)).any():
+            s = s.astype("boolean")
+    if isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+        return s.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(
+        dtype="float64", na_value=np.nan)
 
 
 def _nice(x: float) -> float:

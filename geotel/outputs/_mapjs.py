@@ -54,7 +54,8 @@ var gt = (function () {
   function table(p, cols) {
     var h = "<table>";
     cols.forEach(function (c) {
-      if (c in p) h += "<tr><td>" + esc(C.columns[c] || c) + "</td><td>" + fmt(p[c]) + "</td></tr>";
+      var v = (C.values[c] && p[c] in C.values[c]) ? C.values[c][p[c]] : p[c];
+      if (c in p) h += "<tr><td>" + esc(C.columns[c] || c) + "</td><td>" + fmt(v) + "</td></tr>";
     });
     return h + "</table>";
   }
@@ -107,8 +108,12 @@ var gt = (function () {
   };
   function rankMarker(feature, latlng) {
     var r = feature.properties.rank;
+    var bg = C.backhaul[feature.properties.backhaul] || C.backhaul.fiber;
     return L.marker(latlng, {
-      icon: L.divIcon({className: "gt-rank", html: r === null || r === undefined ? "+" : String(r),
+      icon: L.divIcon({className: "gt-rank",
+                       html: '<span style="display:block;border-radius:50%;background:' + bg +
+                             '">' + (r === null || r === undefined ? "+" : String(r)) +
+                             "</span>",
                        iconSize: [22, 22], iconAnchor: [11, 11]}),
       zIndexOffset: 1000, title: String(feature.properties.site_id || "")
     });
@@ -154,7 +159,8 @@ gt.controls = function (map, communes) {
     if (item.kind === "dot") sym = span("dot", "background:" + item.color);
     if (item.kind === "rank") {
       sym = '<span class="gt-rank" style="width:18px;height:18px;line-height:14px;' +
-        'font-size:9px;display:inline-block">1</span>';
+        "font-size:9px;display:inline-block;background:" + (item.color || "#ff00ff") +
+        '">1</span>';
     }
     if (item.kind === "line") {
       sym = span("ln", "border-color:" + item.color + ";border-top-width:" + item.width + "px" +

@@ -8,15 +8,18 @@ written as ``<prop k=".." v=".."/>`` pairs, which every QGIS 3 release reads.
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Literal
 
 from geotel.outputs import _labels as L
 
-__all__ = ["layer_qml", "renderer_kind"]
+__all__ = ["layer_qml", "renderer_kind", "COMMUNE_STYLE_COLUMNS", "rule_key"]
 
-Kind = Literal["graduatedSymbol", "categorizedSymbol", "singleSymbol"]
+Kind = Literal["RuleRenderer", "categorizedSymbol", "singleSymbol"]
+#: Commune indicators the QGIS style can draw, in order of preference.
+COMMUNE_STYLE_COLUMNS: tuple[str, ...] = ("pop_covered_pct_4g", "area_covered_pct_4g")
 _QGIS_VERSION = "3.22.0"
 
 
@@ -69,18 +72,30 @@ def _marker(color: str, *, size_mm: float, shape: str = "circle", outline: str =
 def renderer_kind(layer: str, columns: Sequence[str]) -> Kind:
     """The renderer :func:`layer_qml` writes for a layer with these columns.
 
+    Communes get a rule-based renderer: one rule per class of their indicator and a
+    "Không có số liệu" (no data) rule for null values, which a graduated renderer
+    would leave undrawn.
+
     Examples
     --------
     >>> renderer_kind("communes", ["commune_code", "pop_covered_pct_4g"])
-    'graduatedSymbol'
+    'RuleRenderer'
     >>> renderer_kind("communes", ["commune_code"])
     'singleSymbol'
     """
-    if layer == "communes" and "pop_covered_pct_4g" in columns:
-        return "graduatedSymbol"
+    if layer == "communes" and any(c in columns for c in COMMUNE_STYLE_COLUMNS):
+        return "RuleRenderer"
     if layer == "towers_existing" and "operator" in columns:
         return "categorizedSymbol"
+    if layer == "towers_proposed" and "backhaul" in columns:
+        return "categorizedSymbol"
     return "singleSymbol"
+
+
+def rule_key(*parts: object) -> str:
+    """A stable QGIS rule key (a UUID in braces) from the parts that name the rule."""
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "geotel/" + "/".join(map(str, parts)))) \
+        + "}"
 
 
 def _single_symbol(layer: str, geometry: str) -> tuple[str, list[tuple[str, dict[str, str]]]]:
@@ -115,25 +130,60 @@ def _pct_label(lo: float, hi: float) -> str:
     return f"{lo:g} – {hi:g} %"
 
 
-def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: str) -> None:
+def _rules(root: ET.Element, attrs: dict[str, str], layer: str, field: str,
+           rules: list[tuple[str, str, list[tuple[str, dict[str, str]]], bool]],
+           symbol_type: str) -> ET.Element:
+    """A rule-based renderer: (label, filter expression, symbol layers, active)."""
+    r = ET.SubElement(root, "renderer-v2", attrs | {"type": "RuleRenderer"})
+    top = ET.SubElement(r, "rules", {"key": rule_key(layer, field, "root")})
+    symbols = ET.SubElement(r, "symbols")
+    for i, (label, expr, sym, active) in enumerate(rules):
+        a = {"key": rule_key(layer, field, label), "symbol": str(i), "label": label,
+             "filter": expr}
+        if not active:
+            a["checkstate"] = "0"
+        ET.SubElement(top, "rule", a)
+        _symbol(symbols, str(i), symbol_type, sym)
+    return r
+
+
+def _commune_rules(field: str) -> list[tuple[str, str, list[tuple[str, dict[str, str]]], bool]]:
+    breaks = L.PCT_BREAKS
+    q = f'"{field}"'
+    rules = []
+    for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:], strict=True)):
+        low = f"{q} >= {lo:g}" if i == 0 else f"{q} > {lo:g}"
+        rules.append((_pct_label(lo, hi), f"{low} AND {q} <= {hi:g}",
+                      _fill(L.PCT_COLORS[i], outline="#969696"), True))
+    rules.append((L.text("no_data", "vi"), f"{q} IS NULL",
+                  _fill(L.NO_DATA_COLOR, outline="#969696"), True))
+    return rules
+
+
+def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: str,
+              field: str | None) -> None:
     kind = renderer_kind(layer, columns)
     attrs = {"type": kind, "symbollevels": "0", "forceraster": "0", "enableorderby": "0",
              "referencescale": "-1"}
-    if kind == "graduatedSymbol":
-        attrs |= {"attr": "pop_covered_pct_4g", "graduatedMethod": "GraduatedColor"}
+    if kind == "RuleRenderer":
+        field = field or next(c for c in COMMUNE_STYLE_COLUMNS if c in columns)
+        r = _rules(root, attrs, layer, field, _commune_rules(field), "fill")
+    elif kind == "categorizedSymbol" and layer == "towers_proposed":
+        # Proposed sites by backhaul; 'unknown' when no fiber layer was given.
+        attrs |= {"attr": "backhaul"}
         r = ET.SubElement(root, "renderer-v2", attrs)
-        ranges = ET.SubElement(r, "ranges")
+        cats = ET.SubElement(r, "categories")
         symbols = ET.SubElement(r, "symbols")
-        breaks = L.PCT_BREAKS
-        for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:], strict=True)):
-            ET.SubElement(ranges, "range", {"lower": f"{lo:.6f}", "upper": f"{hi:.6f}",
-                                            "symbol": str(i), "label": _pct_label(lo, hi),
-                                            "render": "true"})
-            _symbol(symbols, str(i), "fill", _fill(L.PCT_COLORS[i], outline="#969696"))
-        _symbol(r, "0", "fill", _fill(L.PCT_COLORS[0]), tag="source-symbol")
-        ET.SubElement(r, "mode", {"name": "fixed"})
-        ET.SubElement(r, "labelformat", {"format": "%1 – %2 %", "decimalplaces": "0",
-                                         "trimtrailingzeroes": "1"})
+        kinds = [k for k in L.BACKHAUL if k != "none"]
+        for i, k in enumerate(kinds):
+            color, vi, _ = L.BACKHAUL[k]
+            ET.SubElement(cats, "category", {"value": k, "symbol": str(i),
+                                             "label": f"{L.layer_title(layer)}: {vi}",
+                                             "render": "true"})
+            _symbol(symbols, str(i), "marker", _marker(color, size_mm=6.0, shape="star",
+                                                       outline="#000000", outline_mm=0.4))
+        _symbol(r, "0", "marker", _marker(L.PROPOSED_COLOR, size_mm=6.0, shape="star"),
+                tag="source-symbol")
     elif kind == "categorizedSymbol":
         attrs |= {"attr": "operator"}
         r = ET.SubElement(root, "renderer-v2", attrs)
@@ -175,7 +225,8 @@ def _labeling(root: ET.Element, field: str, *, size_pt: float, bold: bool, max_s
                                           "drawLabels": "1", "upsidedownLabels": "0"})
 
 
-def layer_qml(layer: str, columns: Sequence[str], geometry: str) -> str:
+def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
+              field: str | None = None) -> str:
     """QML text of the default style of one ``plan.gpkg`` layer.
 
     Parameters
@@ -186,6 +237,9 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str) -> str:
         Attribute columns of the layer as written (not the geometry column).
     geometry
         OGC geometry type name, e.g. ``"MultiPolygon"``.
+    field
+        The communes' indicator to draw (default: the first of
+        :data:`COMMUNE_STYLE_COLUMNS` present).
 
     Returns
     -------
@@ -204,7 +258,7 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str) -> str:
                                "labelsEnabled": "1" if labels_on else "0",
                                "hasScaleBasedVisibilityFlag": "0", "minScale": "100000000",
                                "maxScale": "0", "readOnly": "0"})
-    _renderer(root, layer, columns, geometry)
+    _renderer(root, layer, columns, geometry, field)
     if labels_on:
         if layer == "communes":
             _labeling(root, "commune_name", size_pt=8, bold=False, max_scale=300_000,

@@ -28,7 +28,7 @@ import shapely
 from geotel._errors import CRSError, GeometryError, SchemaError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts
-from geotel.outputs._qml import layer_qml
+from geotel.outputs._qml import COMMUNE_STYLE_COLUMNS, layer_qml
 
 __all__ = ["write_geopackage", "GPKG_LAYERS", "STYLE_TABLE", "GEOMETRY_COLUMN"]
 
@@ -98,15 +98,22 @@ def _clean_values(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _style_rows(written: Iterable[tuple[str, list[str], str]]) -> pd.DataFrame:
+def _style_field(gdf: gpd.GeoDataFrame) -> str | None:
+    """The communes' indicator the style draws: the first with any known value."""
+    present = [c for c in COMMUNE_STYLE_COLUMNS if c in gdf.columns]
+    known = [c for c in present if gdf[c].notna().any()]
+    return (known or present or [None])[0]
+
+
+def _style_rows(written: Iterable[tuple[str, list[str], str, str | None]]) -> pd.DataFrame:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rows = []
-    for name, columns, geometry in written:
+    for name, columns, geometry, field in written:
         rows.append({
             "f_table_catalog": "", "f_table_schema": "", "f_table_name": name,
             "f_geometry_column": GEOMETRY_COLUMN,
             "styleName": f"geotel – {L.layer_title(name, 'vi')}",
-            "styleQML": layer_qml(name, columns, geometry), "styleSLD": "",
+            "styleQML": layer_qml(name, columns, geometry, field=field), "styleSLD": "",
             "useAsDefault": True,
             "description": f"geotel: {L.layer_title(name, 'vi')} / {L.layer_title(name, 'en')}",
             "owner": "", "ui": "", "update_time": now,
@@ -228,7 +235,7 @@ def write_geopackage(
     tmpdir = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-gpkg-"))
     try:
         tmp = tmpdir / path.name
-        written: list[tuple[str, list[str], str]] = []
+        written: list[tuple[str, list[str], str, str | None]] = []
         raster_names = [Path(r).name for r in (rasters or [])]
         for i, (name, gdf, gtype) in enumerate(prepared):
             columns = [c for c in gdf.columns if c != GEOMETRY_COLUMN]
@@ -241,7 +248,8 @@ def write_geopackage(
                                "IDENTIFIER": L.layer_title(name, "vi"),
                                "DESCRIPTION": L.layer_title(name, "en")},
             )
-            written.append((name, columns, gtype))
+            written.append((name, columns, gtype,
+                            _style_field(gdf) if name == "communes" else None))
             log.debug("wrote layer %s (%d features, %s)", name, len(gdf), gtype)
         pyogrio.write_dataframe(_style_rows(written), tmp, layer=STYLE_TABLE, driver="GPKG",
                                 append=True, layer_options={"FID": "id"})

@@ -235,9 +235,7 @@ def _indicator_config(communes: gpd.GeoDataFrame, indicators: Sequence[str] | No
     for col in wanted:
         if col not in communes.columns or communes[col].isna().all():
             continue
-        values = communes[col].to_numpy()
-        cls = L.indicator_classes(col, values if communes[col].dtype == bool
-                                  else pd.to_numeric(communes[col], errors="coerce").to_numpy())
+        cls = L.indicator_classes(col, L.as_float(communes[col]))
         out[col] = {"label": L.column_title(col, lang), "kind": cls.kind,
                     "breaks": list(cls.breaks), "colors": list(cls.colors)}
     return out
@@ -304,7 +302,13 @@ def _legend_items(layers: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
         items += [{"kind": "dot", "color": c, "label": op} for op, c in L.OPERATOR_COLORS.items()]
     if "towers_proposed" in layers:
         items.append({"kind": "header", "label": L.layer_title("towers_proposed", lang)})
-        items.append({"kind": "rank", "label": L.column_title("rank", lang)})
+        items.append({"kind": "rank", "label": L.column_title("rank", lang),
+                      "color": L.BACKHAUL["fiber"][0]})
+        proposed = layers["towers_proposed"]
+        present = set(proposed["backhaul"].astype(str)) if "backhaul" in proposed else set()
+        items += [{"kind": "rank", "color": color,
+                   "label": f"{L.column_title('backhaul', lang)}: {vi if lang == 'vi' else en}"}
+                  for k, (color, vi, en) in L.BACKHAUL.items() if k in present]
     lines = [("fiber_existing", L.FIBER_EXISTING_COLOR, 3, False),
              ("fiber_proposed", L.FIBER_PROPOSED_COLOR, 5, True),
              ("districts", "#1a1a1a", 2, False)]
@@ -432,6 +436,8 @@ def make_map(
         "indicators": ind_cfg,
         "defaultIndicator": next(iter(ind_cfg), None),
         "noDataColor": L.NO_DATA_COLOR,
+        "backhaul": {k: c for k, (c, _, _) in L.BACKHAUL.items()},
+        "values": {"backhaul": {k: L.value_title("backhaul", k, lang) for k in L.BACKHAUL}},
         "operators": [[op, c] for op, c in L.OPERATOR_COLORS.items()],
         "colors": {"dead_zones": L.DEAD_ZONE_COLOR, "exclusion_zones": L.EXCLUSION_COLOR,
                    "fiber_existing": L.FIBER_EXISTING_COLOR,

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -177,11 +176,9 @@ def print_map(
     else:
         d = None
 
-    values = c[column]
-    if values.dtype != bool:
-        values = pd.to_numeric(values, errors="coerce")
-    classes = L.indicator_classes(column, values.to_numpy())
-    colors = classes.color_of(values.astype("float64").to_numpy())
+    values = L.as_float(c[column])
+    classes = L.indicator_classes(column, values)
+    colors = classes.color_of(values)
 
     xmin, ymin, xmax, ymax = c.total_bounds
     w_m, h_m = xmax - xmin, ymax - ymin
@@ -229,7 +226,7 @@ def print_map(
                          label=f"{lo:,.4g} – {hi:,.4g}{pct}")
                    for lo, hi, col in zip(classes.breaks[:-1], classes.breaks[1:], classes.colors,
                                           strict=True)]
-    if np.isnan(values.astype("float64").to_numpy()).any():
+    if np.isnan(values).any():
         handles.append(Patch(facecolor=L.NO_DATA_COLOR, edgecolor="#6e6e6e",
                              label=L.text("no_data", lang)))
     if d is not None and len(d):

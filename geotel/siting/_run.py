@@ -7,16 +7,16 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from rasterio import features
 from scipy import ndimage
 
 from geotel._errors import InputError, ValueRangeError
+from geotel._zonal import commune_labels, grid_of, zonal_sum
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
 from geotel.raster import Raster
 from geotel.siting._blocks import grid_factor
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 TOWERS_PROPOSED_COLUMNS = [
     "site_id", "rank", "height_m", "operator", "colocated", "commune_code", "pop_gain",
-    "cum_pop_covered_pct", "capex_vnd", "backhaul", "backhaul_km", "backhaul_cost_vnd",
-    "total_cost_vnd", "candidate_id", "source", "host_site_id",
+    "cum_pop_covered_pct", "area_gain_km2", "capex_vnd", "backhaul", "backhaul_km",
+    "backhaul_cost_vnd", "total_cost_vnd", "candidate_id", "source", "host_site_id",
 ]
 
 
@@ -68,6 +68,13 @@ class SitingRun:
         The coarse screening matrix of every in-model candidate (``None`` when there
         was no screening: ``matrix_resolution_m`` unset or not coarser than the DEM,
         or at most ``max_shortlist`` candidates).
+    demand
+        ``"population"``: sites cover people; ``"area"``: the population is unknown
+        (``population: none``), so sites cover uncovered area (km²) inside the communes,
+        ``pop_gain`` is null and ``area_gain_km2`` holds the gain.
+    shortfall
+        When fewer sites were proposed than asked (``new_sites``) or the target was not
+        reached: ``{"step", "asked", "delivered", "reason"}``; None otherwise.
     """
 
     result: SitingResult
@@ -76,6 +83,8 @@ class SitingRun:
     candidates: gpd.GeoDataFrame
     matrix: CoverageMatrix
     screening: CoverageMatrix | None = None
+    demand: Literal["population", "area"] = "population"
+    shortfall: dict[str, Any] | None = None
 
 
 def _on_grid(dem: Raster, coverage: Any) -> Raster:
@@ -93,20 +102,20 @@ def _on_grid(dem: Raster, coverage: Any) -> Raster:
 def _fiber_km(cands: gpd.GeoDataFrame, province: Any, fiber: Any,
               fiber_reach: Callable[[gpd.GeoDataFrame], np.ndarray] | None,
               fiber_config: FiberConfig) -> np.ndarray | None:
+    """Fiber distance (km) of each candidate; None when the fiber network is unknown."""
     if fiber_reach is not None:
         return np.asarray(fiber_reach(cands), float)
+    if province.fiber is None or len(province.fiber) == 0:
+        return None  # no fiber layer: unknown, not "no fiber anywhere"
     if fiber is not None:
         from geotel.fiber.reach import fiber_reach as reach
 
         r = reach(fiber.graph, province.fiber, cands, offroad_penalty=fiber_config.offroad_penalty,
                   access_points=fiber.reach.access_points)
         return r.table["distance_km"].reindex(cands.index).to_numpy(float)
-    if province.fiber is not None and len(province.fiber):
-        # no road graph: straight line to the nearest route, with the off-road penalty
-        lines = province.fiber.to_crs(cands.crs).geometry.union_all()
-        return cands.geometry.distance(lines).to_numpy() / 1000.0 * \
-            fiber_config.offroad_penalty
-    return None
+    # no road graph: straight line to the nearest route, with the off-road penalty
+    lines = province.fiber.to_crs(cands.crs).geometry.union_all()
+    return cands.geometry.distance(lines).to_numpy() / 1000.0 * fiber_config.offroad_penalty
 
 
 def run_siting(
@@ -167,24 +176,16 @@ def run_siting(
     candidates) was 1.3 % below the best solution found on all candidates in 60 s.
     """
     cfg = config or SitingConfig()
-    if cfg.matrix_resolution_m is not None and not cfg.matrix_resolution_m > 0:
-        raise ValueRangeError(f"siting.matrix_resolution_m = {cfg.matrix_resolution_m!r} "
-                              "must be > 0", column="siting.matrix_resolution_m",
-                              fix="give metres, e.g. 270, or null for no screening")
-    if cfg.max_shortlist < 1:
-        raise ValueRangeError(f"siting.max_shortlist = {cfg.max_shortlist!r} must be >= 1",
-                              column="siting.max_shortlist", fix="e.g. 400")
-    if not 0 <= cfg.mip_gap_pct < 100:
-        raise ValueRangeError(f"siting.mip_gap_pct = {cfg.mip_gap_pct!r} is outside [0, 100)",
-                              column="siting.mip_gap_pct", fix="e.g. 1.0 (percent)")
+    _check_config(cfg)
     ccfg = coverage_config or CoverageConfig()
     fcfg = fiber_config or FiberConfig()
     tech = cfg.technology
     communes = province.communes if communes is None else communes
     pop = population if population is not None else province.population
+    demand_kind: Literal["population", "area"] = "population" if pop is not None else "area"
     if pop is None:
-        raise InputError("siting needs a population surface", column="population",
-                         fix="give inputs.population in the config or pass population=")
+        log.info("siting: the population is unknown; sites maximise newly covered area")
+        pop = _area_demand(communes, coverage)
     if pop.shape != tuple(coverage.shape):
         raise InputError(f"population grid {pop.shape} differs from the coverage grid "
                          f"{tuple(coverage.shape)}", column="population",
@@ -193,57 +194,35 @@ def run_siting(
     t0 = time.perf_counter()
     times: dict[str, float] = {}
     dem = _on_grid(province.dem, coverage)
-    cands = candidate_sites(
-        province, communes=communes, dem=dem, grid_spacing_m=cfg.grid_spacing_m,
-        dem_peaks=cfg.dem_peaks, user_candidates=user_candidates,
-        airport_radius_m=cfg.airport_radius_m, airport_max_height_m=cfg.airport_max_height_m,
-        min_spacing_urban_m=cfg.min_spacing_urban_m,
-        min_spacing_rural_m=cfg.min_spacing_rural_m,
-        new_tower_height_m=cfg.new_tower_height_m)
-    # keep only candidates on valid DEM cells (the radio model needs ground height)
-    r, c = dem.rowcol(cands.geometry.x.to_numpy(), cands.geometry.y.to_numpy())
-    h, w = dem.shape
-    ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-    ok[ok] = np.isfinite(dem.values[r[ok], c[ok]])
-    # Only candidates within reach of uncovered people can gain anything: skip the radio
-    # prediction and the backhaul costing of the others.
     covered = coverage.covered(tech)
     popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
     demand_cells = (popv > 0) & ~covered
-    if demand_cells.any():
-        res_m = abs(dem.transform.a)
-        near_m = ndimage.distance_transform_edt(~demand_cells) * res_m
-        ok[ok] = near_m[r[ok], c[ok]] <= ccfg.max_radius_m
-    else:
-        ok[:] = False
-    log.info("siting: %d of %d candidates lie within %.0f m of uncovered people",
-             int(ok.sum()), len(ok), ccfg.max_radius_m)
-    cands = cands[ok].reset_index(drop=True)
-    # costs
-    fkm = _fiber_km(cands, province, fiber, fiber_reach, fcfg)
-    hubs = fiber_hubs(province.towers, province.fiber, hub_max_m=cfg.fiber_hub_max_m) \
-        if province.fiber is not None else province.towers.iloc[:0]
-    if fkm is not None and len(hubs):
-        on_hub = cands["colocated"].to_numpy(bool) & \
-            cands["host_site_id"].isin(hubs["site_id"].astype(str)).to_numpy()
-        fkm = np.where(on_hub, 0.0, fkm)
-    mkm = microwave_reach_km(cands, hubs, dem, max_km=cfg.microwave_max_km)
-    costs = candidate_costs(
-        cands, fiber_km=fkm, microwave_km=mkm, tower_capex_vnd=cfg.tower_capex_vnd,
-        colocation_capex_vnd=cfg.colocation_capex_vnd,
-        fiber_cost_per_km_vnd=fcfg.cost_per_km_vnd.get(fcfg.build, 60_000_000.0),
-        microwave_capex_vnd=cfg.microwave_capex_vnd)
-    cands = gpd.GeoDataFrame(pd.concat([cands, costs], axis=1), geometry="geometry",
-                             crs=cands.crs)
+    cands = _candidates_near_demand(province, communes, dem, demand_cells, cfg,
+                                    ccfg.max_radius_m, user_candidates)
+    near = len(cands)
+    cands = _costed(cands, province, dem, fiber, fiber_reach, cfg, fcfg)
     usable = np.isfinite(cands["total_cost_vnd"].to_numpy(float))
     cands["in_model"] = usable
     model = cands[usable].reset_index(drop=True)
     if (~usable).any():
         log.warning("%d candidates have no backhaul (no fiber reachable, no microwave line "
                     "of sight) and are left out", int((~usable).sum()))
+    ask = _asked(cfg)
     if len(model) == 0:
-        log.warning("siting: no candidate can reach uncovered people; no new sites proposed")
-        return _nothing_to_site(cands, communes, pop, covered, tech, cfg)
+        if not demand_cells.any():
+            why = (f"no uncovered {_what(demand_kind)} is left: the existing {tech} sites "
+                   "cover it all")
+        elif near == 0:
+            why = (f"no candidate site lies within {ccfg.max_radius_m / 1000:g} km of the "
+                   f"uncovered {_what(demand_kind)} (exclusion zones, spacing rules or no "
+                   "DEM there)")
+        else:
+            why = (f"all {near} candidate sites near uncovered {_what(demand_kind)} lack a "
+                   "backhaul: no fiber reachable by road and no microwave line of sight to "
+                   "an existing tower with fiber")
+        log.warning("siting: no new sites proposed: %s", why)
+        return _nothing_to_site(cands, communes, pop, covered, cfg, demand_kind,
+                                _shortfall(ask, 0, why))
     times["candidates_costs"] = time.perf_counter() - t0
     # demand and matrix
     radio = dict(technology=tech, threshold_dbm=float(coverage.thresholds_dbm[tech]),
@@ -266,8 +245,10 @@ def run_siting(
         log.info("siting: screening at %.0f m keeps %d of %d candidates", g * res_m,
                  keep.size, len(model))
         if keep.size == 0:
-            log.warning("siting: no candidate covers uncovered people; no new sites proposed")
-            return _nothing_to_site(cands, communes, pop, covered, tech, cfg)
+            why = f"no candidate site covers any of the uncovered {_what(demand_kind)}"
+            log.warning("siting: no new sites proposed: %s", why)
+            return _nothing_to_site(cands, communes, pop, covered, cfg, demand_kind,
+                                    _shortfall(ask, 0, why))
     else:
         keep = np.arange(len(model))
     times["screening"] = time.perf_counter() - t0 - sum(times.values())
@@ -279,6 +260,102 @@ def run_siting(
     cm = coverage_matrix(model, dem, pop, factor=_factor(int(demand_cells.sum()), cfg),
                          **radio)
     times["matrix"] = time.perf_counter() - t0 - sum(times.values())
+    res = _solve(cm, cost_arr, cfg)
+    times["solve"] = time.perf_counter() - t0 - sum(times.values())
+    chosen = model.iloc[list(res.selected)].reset_index(drop=True)
+    order, gains, after = _full_resolution_gains(
+        chosen, cm, list(res.selected), dem, pop, covered, radio,
+        costs_vnd=cost_arr[list(res.selected)] if use_cost else None)
+    proposed = _towers_proposed(chosen.iloc[order], gains, cm, demand_kind)
+    table = _commune_table(communes, chosen, dem, pop, covered, after)
+    times["gains_communes"] = time.perf_counter() - t0 - sum(times.values())
+    log.info("siting: seconds per phase: %s",
+             ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
+    log.info("siting: %d new sites add %.1f %s, %.1f bn VND", len(proposed), float(gains.sum()),
+             "people" if demand_kind == "population" else "km²",
+             proposed["total_cost_vnd"].sum() / 1e9)
+    shortfall = _result_shortfall(ask, len(proposed), res, cm, cfg, len(model), demand_kind,
+                                  int((~usable).sum()))
+    return SitingRun(res, proposed, table, cands, cm, screening, demand_kind, shortfall)
+
+
+def _check_config(cfg: SitingConfig) -> None:
+    if cfg.matrix_resolution_m is not None and not cfg.matrix_resolution_m > 0:
+        raise ValueRangeError(f"siting.matrix_resolution_m = {cfg.matrix_resolution_m!r} "
+                              "must be > 0", column="siting.matrix_resolution_m",
+                              fix="give metres, e.g. 270, or null for no screening")
+    if cfg.max_shortlist < 1:
+        raise ValueRangeError(f"siting.max_shortlist = {cfg.max_shortlist!r} must be >= 1",
+                              column="siting.max_shortlist", fix="e.g. 400")
+    if not 0 <= cfg.mip_gap_pct < 100:
+        raise ValueRangeError(f"siting.mip_gap_pct = {cfg.mip_gap_pct!r} is outside [0, 100)",
+                              column="siting.mip_gap_pct", fix="e.g. 1.0 (percent)")
+
+
+def _what(demand_kind: str) -> str:
+    return "people" if demand_kind == "population" else "area"
+
+
+def _area_demand(communes: gpd.GeoDataFrame, coverage: Any) -> Raster:
+    """Demand of an area-only plan: each cell's area (km²) inside the communes."""
+    grid = grid_of(coverage, "the coverage grid")
+    inside = commune_labels(communes, grid) >= 0
+    values = np.where(inside, grid.cell_area_m2 / 1e6, 0.0).astype(np.float32)
+    return Raster(values, grid.transform, grid.crs, units="km2", name="area")
+
+
+def _candidates_near_demand(province: Any, communes: gpd.GeoDataFrame, dem: Raster,
+                            demand_cells: np.ndarray, cfg: SitingConfig, max_radius_m: float,
+                            user_candidates: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Candidates on valid DEM cells within ``max_radius_m`` of uncovered demand."""
+    cands = candidate_sites(
+        province, communes=communes, dem=dem, grid_spacing_m=cfg.grid_spacing_m,
+        dem_peaks=cfg.dem_peaks, user_candidates=user_candidates,
+        airport_radius_m=cfg.airport_radius_m, airport_max_height_m=cfg.airport_max_height_m,
+        min_spacing_urban_m=cfg.min_spacing_urban_m,
+        min_spacing_rural_m=cfg.min_spacing_rural_m,
+        new_tower_height_m=cfg.new_tower_height_m)
+    # keep only candidates on valid DEM cells (the radio model needs ground height)
+    r, c = dem.rowcol(cands.geometry.x.to_numpy(), cands.geometry.y.to_numpy())
+    h, w = dem.shape
+    ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    ok[ok] = np.isfinite(dem.values[r[ok], c[ok]])
+    # Only candidates within reach of uncovered demand can gain anything: skip the radio
+    # prediction and the backhaul costing of the others.
+    if demand_cells.any():
+        near_m = ndimage.distance_transform_edt(~demand_cells) * abs(dem.transform.a)
+        ok[ok] = near_m[r[ok], c[ok]] <= max_radius_m
+    else:
+        ok[:] = False
+    log.info("siting: %d of %d candidates lie within %.0f m of uncovered demand",
+             int(ok.sum()), len(ok), max_radius_m)
+    return cands[ok].reset_index(drop=True)
+
+
+def _costed(cands: gpd.GeoDataFrame, province: Any, dem: Raster, fiber: Any,
+            fiber_reach: Callable[[gpd.GeoDataFrame], np.ndarray] | None, cfg: SitingConfig,
+            fcfg: FiberConfig) -> gpd.GeoDataFrame:
+    """Candidates with their capex, backhaul and total cost columns."""
+    fkm = _fiber_km(cands, province, fiber, fiber_reach, fcfg)
+    known_fiber = province.fiber is not None and len(province.fiber) > 0
+    hubs = (fiber_hubs(province.towers, province.fiber, hub_max_m=cfg.fiber_hub_max_m)
+            if known_fiber else province.towers.iloc[:0])
+    if fkm is not None and len(hubs):
+        on_hub = cands["colocated"].to_numpy(bool) & \
+            cands["host_site_id"].isin(hubs["site_id"].astype(str)).to_numpy()
+        fkm = np.where(on_hub, 0.0, fkm)
+    mkm = microwave_reach_km(cands, hubs, dem, max_km=cfg.microwave_max_km)
+    costs = candidate_costs(
+        cands, fiber_km=fkm, microwave_km=mkm, tower_capex_vnd=cfg.tower_capex_vnd,
+        colocation_capex_vnd=cfg.colocation_capex_vnd,
+        fiber_cost_per_km_vnd=fcfg.cost_per_km_vnd[fcfg.build],
+        microwave_capex_vnd=cfg.microwave_capex_vnd,
+        unknown_backhaul_cost_vnd=cfg.unknown_backhaul_cost_vnd)
+    return gpd.GeoDataFrame(pd.concat([cands, costs], axis=1), geometry="geometry",
+                            crs=cands.crs)
+
+
+def _solve(cm: CoverageMatrix, cost_arr: np.ndarray, cfg: SitingConfig) -> SitingResult:
     solver = dict(method=cfg.method, time_limit_s=cfg.time_limit_s,
                   mip_gap_pct=cfg.mip_gap_pct)
     if cfg.target_pop_pct is not None:
@@ -292,26 +369,49 @@ def run_siting(
     log.info("siting: %s solve %s in %.1f s, objective %.0f, bound %.0f, gap %.2f %%",
              res.problem, res.status, res.solve_time_s, res.objective, res.bound,
              100 * res.gap)
-    times["solve"] = time.perf_counter() - t0 - sum(times.values())
-    chosen = model.iloc[list(res.selected)].reset_index(drop=True)
-    order, gains, after = _full_resolution_gains(
-        chosen, cm, list(res.selected), dem, pop, covered, radio,
-        costs_vnd=cost_arr[list(res.selected)] if use_cost else None)
-    proposed = _towers_proposed(chosen.iloc[order], gains, cm)
-    table = _commune_table(communes, chosen, dem, pop, covered, after)
-    times["gains_communes"] = time.perf_counter() - t0 - sum(times.values())
-    log.info("siting: seconds per phase: %s",
-             ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
-    log.info("siting: %d new sites add %.0f people (%.2f %% → %.2f %%), %.1f bn VND",
-             len(proposed), proposed["pop_gain"].sum(),
-             100 * cm.already_covered / max(cm.total_population, 1),
-             proposed["cum_pop_covered_pct"].max() if len(proposed) else math.nan,
-             proposed["total_cost_vnd"].sum() / 1e9)
-    return SitingRun(res, proposed, table, cands, cm, screening)
+    return res
+
+
+def _asked(cfg: SitingConfig) -> str:
+    """What was asked, in words (for the summary)."""
+    if cfg.target_pop_pct is not None:
+        return f"{cfg.target_pop_pct:g} % covered"
+    if cfg.budget_vnd is not None:
+        return f"{cfg.budget_vnd:,.0f} VND"
+    return f"{cfg.new_sites} sites"
+
+
+def _shortfall(asked: str, delivered: int, reason: str) -> dict[str, Any]:
+    return {"step": "siting", "asked": asked, "delivered": f"{delivered} sites",
+            "reason": reason}
+
+
+def _result_shortfall(asked: str, n: int, res: SitingResult, cm: CoverageMatrix,
+                      cfg: SitingConfig, n_model: int, demand_kind: str,
+                      n_no_backhaul: int) -> dict[str, Any] | None:
+    """Why the solved plan delivers less than asked; None when it delivers it."""
+    what = _what(demand_kind)
+    dropped = (f"; {n_no_backhaul} candidate sites were left out for lack of a backhaul"
+               if n_no_backhaul else "")
+    if cfg.target_pop_pct is not None:
+        total = max(cm.total_population, 1e-9)
+        reached = 100.0 * res.objective / total
+        if reached + 1e-9 >= cfg.target_pop_pct:
+            return None
+        return _shortfall(asked, n, f"the {n_model} candidate sites together reach only "
+                          f"{reached:.2f} % of the {what}{dropped}")
+    if cfg.budget_vnd is not None:
+        return None  # a budget is spent, not a count asked for
+    if n >= cfg.new_sites:
+        return None
+    return _shortfall(asked, n, f"only {n} candidate sites add uncovered {what}; every other "
+                      f"candidate covers nothing new{dropped}")
 
 
 def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: Raster,
-                     covered: np.ndarray, tech: str, cfg: SitingConfig) -> SitingRun:
+                     covered: np.ndarray, cfg: SitingConfig,
+                     demand_kind: Literal["population", "area"],
+                     shortfall: dict[str, Any]) -> SitingRun:
     """The run's result when no candidate can add anyone: no sites, an empty layer."""
     cands = cands.copy()
     cands["shortlisted"] = False
@@ -324,20 +424,8 @@ def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: R
                         np.zeros(0, int), pop.transform, 1, done, total)
     empty = gpd.GeoDataFrame({c: [] for c in TOWERS_PROPOSED_COLUMNS},
                              geometry=gpd.GeoSeries([], crs=cands.crs), crs=cands.crs)
-    labels = features.rasterize(
-        ((g, i + 1) for i, g in enumerate(communes.geometry.array)), out_shape=pop.shape,
-        transform=pop.transform, fill=0, dtype="int32")
-    people = np.bincount(labels.ravel(), weights=popv.ravel(), minlength=len(communes) + 1)
-    done_c = np.bincount(labels.ravel(), weights=(popv * covered).ravel(),
-                         minlength=len(communes) + 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pct = np.where(people[1:] > 0, 100.0 * done_c[1:] / people[1:], np.nan)
-    table = pd.DataFrame({
-        "commune_code": communes["commune_code"].to_numpy(), "population": people[1:],
-        "pop_covered_before": done_c[1:], "pop_covered_after": done_c[1:],
-        "pct_before": pct, "pct_after": pct, "pop_gain": 0.0, "new_sites": 0,
-    }, index=communes.index)
-    return SitingRun(res, empty, table, cands, cm)
+    table = _commune_table(communes, cands.iloc[:0], pop, pop, covered, covered)
+    return SitingRun(res, empty, table, cands, cm, None, demand_kind, shortfall)
 
 
 def _factor(cells: int, cfg: SitingConfig) -> int:
@@ -369,12 +457,14 @@ def _full_resolution_gains(
     return order, gains, after
 
 
-def _towers_proposed(rows: gpd.GeoDataFrame, gains: np.ndarray,
-                     cm: CoverageMatrix) -> gpd.GeoDataFrame:
+def _towers_proposed(rows: gpd.GeoDataFrame, gains: np.ndarray, cm: CoverageMatrix,
+                     demand_kind: str = "population") -> gpd.GeoDataFrame:
     rows = rows.reset_index(drop=True)
     gains = np.asarray(gains, float)
     total = max(cm.total_population, 1e-9)
     cum = 100.0 * (cm.already_covered + np.cumsum(gains)) / total
+    people = demand_kind == "population"
+    na = np.full(len(rows), np.nan)
     out = gpd.GeoDataFrame({
         "site_id": [f"P{i + 1:04d}" for i in range(len(rows))],
         "rank": np.arange(1, len(rows) + 1),
@@ -382,8 +472,10 @@ def _towers_proposed(rows: gpd.GeoDataFrame, gains: np.ndarray,
         "operator": rows["operator"].astype(str).to_numpy(),
         "colocated": rows["colocated"].to_numpy(bool),
         "commune_code": rows["commune_code"].astype(str).to_numpy(),
-        "pop_gain": np.round(gains).astype(np.int64),
-        "cum_pop_covered_pct": cum,
+        "pop_gain": (pd.array(np.round(gains).astype(np.int64), dtype="Int64") if people
+                     else pd.array([pd.NA] * len(rows), dtype="Int64")),
+        "cum_pop_covered_pct": cum if people else na,
+        "area_gain_km2": na if people else gains,
         "capex_vnd": rows["capex_vnd"].to_numpy(float),
         "backhaul": rows["backhaul"].astype(str).to_numpy(),
         "backhaul_km": rows["backhaul_km"].to_numpy(float),
@@ -396,26 +488,26 @@ def _towers_proposed(rows: gpd.GeoDataFrame, gains: np.ndarray,
     return out[[*TOWERS_PROPOSED_COLUMNS, "geometry"]]
 
 
-def _commune_table(communes: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame, dem: Raster,
+def _commune_table(communes: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame, grid_like: Any,
                    pop: Raster, covered: np.ndarray, after: np.ndarray) -> pd.DataFrame:
-    c = communes.to_crs(dem.crs)
-    labels = features.rasterize(((g, i + 1) for i, g in enumerate(c.geometry.array)),
-                                out_shape=dem.shape, transform=dem.transform, fill=0,
-                                dtype="int32")
-    popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0).ravel()
-    lab = labels.ravel()
-    n = len(c) + 1
-    tot = np.bincount(lab, weights=popv, minlength=n)[1:]
-    before = np.bincount(lab, weights=popv * covered.ravel(), minlength=n)[1:]
-    aft = np.bincount(lab, weights=popv * after.ravel(), minlength=n)[1:]
-    codes = c["commune_code"].astype(str).to_numpy() if "commune_code" in c else \
-        np.arange(len(c)).astype(str)
+    """Per commune: demand covered before and after the new sites (same commune
+    rasterisation as the indicators, small communes included)."""
+    grid = grid_of(grid_like, "the siting grid")
+    labels = commune_labels(communes, grid)
+    n = len(communes)
+    popv = np.nan_to_num(pop.values.astype(np.float64), nan=0.0)
+    tot = zonal_sum(labels, popv, n)
+    before = zonal_sum(labels, popv * covered, n)
+    aft = zonal_sum(labels, popv * after, n)
+    codes = communes["commune_code"].astype(str).to_numpy() if "commune_code" in communes \
+        else np.arange(n).astype(str)
     new_sites = chosen["commune_code"].astype(str).value_counts() if len(chosen) else \
         pd.Series(dtype=int)
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame({
             "commune_code": codes,
-            "commune_name": c["commune_name"].to_numpy() if "commune_name" in c else "",
+            "commune_name": (communes["commune_name"].to_numpy() if "commune_name" in communes
+                             else ""),
             "population": tot, "pop_covered_before": before, "pop_covered_after": aft,
             "pct_before": np.where(tot > 0, 100 * before / tot, np.nan),
             "pct_after": np.where(tot > 0, 100 * aft / tot, np.nan),

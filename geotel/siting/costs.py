@@ -4,6 +4,8 @@
   (``colocation_capex_vnd``);
 - fiber: ``fiber_km`` (along roads to the nearest fiber point, from
   :func:`geotel.fiber.fiber_reach`) × cost per km;
+- unknown: no fiber layer was given, so the fiber distance is unknown; the backhaul is
+  'unknown' at an assumed cost (``siting.unknown_backhaul_cost_vnd``);
 - microwave: one hop (``microwave_capex_vnd``) to an existing tower that has fiber
   (a *hub*: within ``hub_max_m`` of a fiber route), at most ``microwave_max_km`` away,
   with line of sight over the DEM (Earth curvature, k = 4/3, and 60 % of the first
@@ -34,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotel._errors import CRSError
+from geotel._errors import CRSError, ValueRangeError
 from geotel.raster import Raster
 
 __all__ = ["candidate_costs", "fiber_hubs", "microwave_reach_km", "profile_clear"]
@@ -52,13 +54,28 @@ def candidate_costs(
     colocation_capex_vnd: float,
     fiber_cost_per_km_vnd: float,
     microwave_capex_vnd: float,
+    unknown_backhaul_cost_vnd: float | None = None,
 ) -> pd.DataFrame:
     """Capex, backhaul choice and total cost per candidate (index kept).
 
-    ``fiber_km`` / ``microwave_km``: distance per candidate, ``inf`` where impossible;
-    ``None`` means unknown (no fiber data: backhaul cost 0, ``backhaul`` = 'none').
-    Columns: ``capex_vnd``, ``backhaul`` ('fiber', 'microwave' or 'none'),
-    ``backhaul_km``, ``backhaul_cost_vnd``, ``total_cost_vnd``.
+    ``fiber_km`` / ``microwave_km``: distance per candidate, ``inf`` where impossible.
+    ``fiber_km=None`` means the fiber network is unknown (no fiber layer was given):
+    a candidate without a microwave hop then has ``backhaul`` = 'unknown', an unknown
+    length, and costs ``unknown_backhaul_cost_vnd`` (an assumption, required then).
+    Columns: ``capex_vnd``, ``backhaul`` ('fiber', 'microwave', 'unknown' or 'none' —
+    none: known to have no backhaul), ``backhaul_km``, ``backhaul_cost_vnd``,
+    ``total_cost_vnd`` (inf for 'none').
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> c = gpd.GeoDataFrame({"colocated": [False]}, geometry=[Point(0, 0)], crs=32649)
+    >>> t = candidate_costs(c, fiber_km=None, tower_capex_vnd=1e9, colocation_capex_vnd=3e8,
+    ...                     fiber_cost_per_km_vnd=6e7, microwave_capex_vnd=2.5e8,
+    ...                     unknown_backhaul_cost_vnd=4e8)
+    >>> t[["backhaul", "backhaul_cost_vnd", "total_cost_vnd"]].values.tolist()
+    [['unknown', 400000000.0, 1400000000.0]]
     """
     n = len(candidates)
     coloc = candidates["colocated"].to_numpy(bool) if "colocated" in candidates \
@@ -74,9 +91,14 @@ def candidate_costs(
     bcost = np.minimum(fcost, mcost)
     none = ~np.isfinite(bcost)
     if fiber_km is None:
-        backhaul[none] = "none"
+        if unknown_backhaul_cost_vnd is None:
+            raise ValueRangeError(
+                "the fiber network is unknown, so the backhaul cost needs an assumption",
+                column="siting.unknown_backhaul_cost_vnd",
+                fix="give siting.unknown_backhaul_cost_vnd (VND per site), or a fiber layer")
+        backhaul[none] = "unknown"
         bkm[none] = np.nan
-        bcost[none] = 0.0
+        bcost[none] = float(unknown_backhaul_cost_vnd)
     else:
         backhaul[none] = "none"
     return pd.DataFrame({"capex_vnd": capex, "backhaul": backhaul, "backhaul_km": bkm,
