@@ -187,27 +187,20 @@ def district_shares(
     >>> district_shares(c, t, weight="area").round().tolist()
     [1000.0, 3000.0, 500.0]
     """
-    from geotel.io.population import name_key
+    from geotel.io.population import match_districts
 
     n = len(communes)
-    codes = communes["district_code"].astype(str).to_numpy() if "district_code" in communes \
-        else np.full(n, "")
-    names = (communes["district_name"].map(name_key).to_numpy() if "district_name" in communes
-             else np.full(n, ""))
-    by_code = {c: float(p) for c, p in zip(district_totals["district_code"],
-                                           district_totals["population"], strict=True) if c}
-    by_name = {k: float(p) for k, p in zip(district_totals["name_key"],
-                                           district_totals["population"], strict=True) if k}
-    key = np.array([c if c in by_code else ("name:" + m if m in by_name else "")
-                    for c, m in zip(codes, names, strict=True)], dtype=object)
-    if (key == "").any():
-        i = int(np.flatnonzero(key == "")[0])
-        raise SchemaError(f"the district of commune row {i + 1} ({names[i] or codes[i]}) has "
-                          "no population total", feature=f"row {i + 1}",
-                          column="district_population",
+    codes = communes["district_code"] if "district_code" in communes else [""] * n
+    names = communes["district_name"] if "district_name" in communes else [""] * n
+    row = match_districts(codes, names, district_totals)
+    if (row < 0).any():
+        i = int(np.flatnonzero(row < 0)[0])
+        label = list(names)[i] or list(codes)[i]
+        raise SchemaError(f"the district of commune row {i + 1} ({label}) has no population "
+                          "total", feature=f"row {i + 1}", column="district_population",
                           fix="add the district to the district totals")
-    total = np.array([by_code[k] if not k.startswith("name:") else by_name[k[5:]]
-                      for k in key], float)
+    key = row
+    total = district_totals["population"].to_numpy(float)[row]
     if weight == "area":
         w = equal_area_km2(communes)
     elif weight == "column":

@@ -289,7 +289,7 @@ def _population(config: ProjectConfig, communes: gpd.GeoDataFrame, dem: Raster |
 def _district_totals(config: ProjectConfig, communes: gpd.GeoDataFrame,
                      rep: ValidationReport) -> pd.DataFrame | None:
     """District totals matched to the communes' districts (every district needs one)."""
-    from geotel.io.population import name_key, read_district_population
+    from geotel.io.population import match_districts, read_district_population
 
     path = config.inputs.district_population
     assert path is not None
@@ -305,22 +305,30 @@ def _district_totals(config: ProjectConfig, communes: gpd.GeoDataFrame,
                     "communes layer", file=_cfg_file(config), column="population.weight_column",
                     fix=f"name one of: {', '.join(map(str, communes.columns[:12]))}, or use "
                     "district_weight: area")
+        else:
+            w = pd.to_numeric(communes[col], errors="coerce")
+            names = communes.get("commune_name", communes.index.astype(str)).astype(str)
+            for label, bad in (("is empty", w.isna()), ("is negative", w < 0)):
+                if bad.any():
+                    rep.add("range", f"the weight {label} for {int(bad.sum())} commune(s): "
+                            + ", ".join(names[bad].tolist()[:8]), file=str(config.inputs.communes),
+                            column=col, fix="give every commune a weight of 0 or more")
+            zero = w == 0
+            if zero.any():
+                rep.warn("range", f"{int(zero.sum())} commune(s) have weight 0 and get no "
+                         "people: " + ", ".join(names[zero].tolist()[:8]),
+                         file=str(config.inputs.communes), column=col,
+                         fix="check the weights, or use district_weight: area")
     codes = communes["district_code"].astype(str) if "district_code" in communes else \
         pd.Series("", index=communes.index)
-    names = communes["district_name"].map(name_key) if "district_name" in communes else \
-        pd.Series("", index=communes.index)
-    by_code = set(totals["district_code"]) - {""}
-    by_name = set(totals["name_key"]) - {""}
-    missing = sorted({(c, str(n)) for c, n in zip(codes, communes.get(
-        "district_name", codes), strict=True)
-        if c not in by_code and name_key(n) not in by_name})
-    for code, name in missing:
+    names = communes["district_name"].astype(str) if "district_name" in communes else codes
+    row = match_districts(codes, names, totals)
+    for code, name in sorted({(c, n) for c, n, r in zip(codes, names, row, strict=True)
+                              if r < 0}):
         rep.add("schema", f"district {name} ({code or 'no code'}) has no population total",
                 file=str(path), feature=name, column="population",
                 fix="add its total to the district table, or give the communes' population")
-    used = set(codes) | set(names)
-    extra = [n for c, n in zip(totals["district_code"], totals["name_key"], strict=True)
-             if c not in used and n not in used]
+    extra = [k for i, k in enumerate(totals["name_key"]) if i not in set(row.tolist())]
     if extra:
         rep.warn("schema", f"{len(extra)} district total(s) match no commune: "
                  + ", ".join(extra[:8]), file=str(path), fix="nothing to do if they are "

@@ -47,6 +47,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geotel._errors import SchemaError, ValueRangeError
+from geotel._zonal import bool_column
 from geotel.config import FiberConfig
 from geotel.fiber._crs import to_crs
 from geotel.fiber._network import Network, attach, locate
@@ -108,9 +109,8 @@ def select_targets(
         raise SchemaError("the communes layer has no 'has_fixed_internet' column",
                           column="has_fixed_internet",
                           fix="add it (true/false per commune) or plan with targets='all'")
-    flag = communes["has_fixed_internet"]
-    unconnected = flag.map(lambda v: v is False or v == 0 or str(v).lower() in
-                           ("false", "0", "no", "không", "khong"))
+    # Known to lack fixed Internet; an unknown value is not a target (nor connected).
+    unconnected = (bool_column(communes, "has_fixed_internet") == False).fillna(False)  # noqa: E712
     return communes[unconnected.to_numpy(bool)]
 
 

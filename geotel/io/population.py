@@ -34,6 +34,7 @@ __all__ = [
     "name_key",
     "read_population_table",
     "read_district_population",
+    "match_districts",
 ]
 
 log = logging.getLogger(__name__)
@@ -324,4 +325,35 @@ def read_district_population(
     })
     if report is None:
         rep.raise_if_errors()
+    return out
+
+
+def match_districts(codes: object, names: object, totals: pd.DataFrame) -> np.ndarray:
+    """Row of ``totals`` for each commune's district (-1 when none), by code when the
+    code's name agrees (or either name is missing), else by name.
+
+    Census layers do not always carry today's codes (the 2009 layer has Ayun Pa as 636,
+    the GSO code is 624), so a code alone is trusted only when the names do not
+    contradict it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"district_code": ["636", "625"], "name_key": ["ayun pa", "kbang"],
+    ...                   "population": [34890.0, 61682.0]})
+    >>> match_districts(["624", "625", "636"], ["Thị xã Ayun Pa", "Huyện KBang", "Ia Pa"],
+    ...                 t).tolist()
+    [0, 1, -1]
+    """
+    code_list = ["" if c is None else str(c) for c in codes]  # type: ignore[union-attr]
+    name_list = [name_key(n) if n is not None else "" for n in names]  # type: ignore[union-attr]
+    by_code = {c: i for i, c in enumerate(totals["district_code"]) if c}
+    by_name = {k: i for i, k in enumerate(totals["name_key"]) if k}
+    out = np.full(len(code_list), -1)
+    for j, (c, n) in enumerate(zip(code_list, name_list, strict=True)):
+        i = by_code.get(c, -1)
+        if i >= 0 and n and totals["name_key"].iloc[i] and totals["name_key"].iloc[i] != n:
+            i = -1  # the code names another district: trust the name
+        if i < 0:
+            i = by_name.get(n, -1)
+        out[j] = i
     return out

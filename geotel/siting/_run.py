@@ -210,8 +210,8 @@ def run_siting(
     ask = _asked(cfg)
     if len(model) == 0:
         if not demand_cells.any():
-            why = (f"no uncovered {_what(demand_kind)} is left: the existing {tech} sites "
-                   "cover it all")
+            why = ("nobody is left uncovered" if demand_kind == "population" else
+                   "no uncovered area is left") + f": the existing {tech} sites cover it all"
         elif near == 0:
             why = (f"no candidate site lies within {ccfg.max_radius_m / 1000:g} km of the "
                    f"uncovered {_what(demand_kind)} (exclusion zones, spacing rules or no "
