@@ -13,14 +13,14 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from geotel._config_checks import check_values, read_yaml
 from geotel._errors import ConfigError
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 Technology = Literal["2G", "3G", "4G"]
+_NUMBER = re.compile(r"[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,11 @@ class ProjectConfig:
     ) -> ProjectConfig:
         """Build and validate a config from a mapping (as read from YAML)."""
         base = Path(source).parent if source else Path(".")
-        cfg = _build(cls, data, str(source or "<config>"), "", base)
+        src = str(source or "<config>")
+        cfg = _build(cls, data, src, "", base)
+        problems = check_values(cfg, src)
+        if problems:
+            raise problems[0].to_error(problems)
         return dataclasses.replace(cfg, source=Path(source) if source else None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,17 +277,15 @@ def load_config(path: str | Path) -> ProjectConfig:
     Raises
     ------
     ConfigError
-        The file is missing, not YAML, has an unknown key or a bad value.
+        The file is missing, not YAML (or in an encoding other than UTF-8, UTF-16 and
+        cp1258), has a key twice, an unknown key, a value of the wrong type or out of
+        its range (all of them listed).
     """
     p = Path(path)
     if not p.is_file():
         raise ConfigError("config file not found", file=str(p),
                           fix="check the path; `geotel demo` writes an example config")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", file=str(p),
-                          fix="check the indentation and the colons") from None
+    data = read_yaml(p) or {}
     if not isinstance(data, dict):
         raise ConfigError("the top level must be a mapping of sections", file=str(p),
                           fix="start with keys such as 'name:' and 'inputs:'")
@@ -348,6 +351,8 @@ def _value(tp: Any, v: Any, src: str, key: str, base: Path) -> Any:
             raise bad("a whole number")
         return v
     if tp is float:
+        if isinstance(v, str) and _NUMBER.fullmatch(v.strip()):
+            return float(v.strip().replace("_", ""))  # YAML 1.1 reads 1.0e9 as text
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise bad("a number")
         return float(v)

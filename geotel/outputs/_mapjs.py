@@ -55,7 +55,10 @@ var gt = (function () {
     var h = "<table>";
     cols.forEach(function (c) {
       var v = (C.values[c] && p[c] in C.values[c]) ? C.values[c][p[c]] : p[c];
-      if (c in p) h += "<tr><td>" + esc(C.columns[c] || c) + "</td><td>" + fmt(v) + "</td></tr>";
+      // an unknown fact reads "no data", not a dash
+      var shown = (v === null && /^(has_|c8_|population$)/.test(c)) ? esc(C.text.no_data)
+                                                                       : fmt(v);
+      if (c in p) h += "<tr><td>" + esc(C.columns[c] || c) + "</td><td>" + shown + "</td></tr>";
     });
     return h + "</table>";
   }
