@@ -12,7 +12,13 @@ import pytest
 import rasterio
 from affine import Affine
 
-from geotel._errors import CRSError, FileFormatError, StudyAreaError, ValidationReport
+from geotel._errors import (
+    CRSError,
+    FileFormatError,
+    StudyAreaError,
+    ValidationReport,
+    ValueRangeError,
+)
 from geotel.io import read_dem
 from geotel.io.dem import fill_voids
 
@@ -151,3 +157,63 @@ def test_fill_voids_function_is_pure() -> None:
     out, n, large, cells = fill_voids(z)
     np.testing.assert_array_equal(np.isnan(z), np.isnan(copy))
     assert out[4, 4] == pytest.approx(5.0) and (n, large, cells) == (1, 0, 0)
+
+
+# ------------------------------------------------------------------ plausibility
+def _gtiff(path: Path, values: np.ndarray, *, dtype: str = "float32", units: str | None = None,
+           count: int = 1) -> Path:
+    """A GeoTIFF over Gia Lai (108.0–108.2 °E, 13.8–14.0 °N)."""
+    h, w = values.shape[-2:]
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=count, dtype=dtype,
+                       crs="EPSG:4326",
+                       transform=Affine(0.2 / w, 0, 108.0, 0, -0.2 / h, 14.0)) as ds:
+        for b in range(1, count + 1):
+            ds.write(values.astype(dtype), b)
+        if units:
+            ds.units = [units] * count
+    return path
+
+
+def _gia_lai_relief(n: int = 120) -> np.ndarray:
+    """Pleiku plateau to Kon Ka Kinh: 600–1,700 m."""
+    y, x = np.mgrid[0:n, 0:n]
+    return 600.0 + 1100.0 * (x + y) / (2 * (n - 1))
+
+
+def test_dem_in_feet_is_an_error_with_the_fix(tmp_path: Path) -> None:
+    path = _gtiff(tmp_path / "feet.tif", _gia_lai_relief() / 0.3048)
+    with pytest.raises(ValueRangeError) as exc:
+        read_dem(path)
+    text = str(exc.value)
+    assert "highest point is 5,577" in text and "2,598 m" in text
+    assert "read as feet it would be 1,700 m" in text and "0.3048" in text
+    # the same heights in metres are fine
+    assert float(np.nanmax(read_dem(_gtiff(tmp_path / "m.tif", _gia_lai_relief())).values)) \
+        == pytest.approx(1700.0)
+
+
+def test_elevation_unit_in_the_metadata_is_honoured(tmp_path: Path) -> None:
+    path = _gtiff(tmp_path / "feet.tif", _gia_lai_relief() / 0.3048, units="ft")
+    rep = ValidationReport()
+    dem = read_dem(path, report=rep)
+    assert float(np.nanmax(dem.values)) == pytest.approx(1700.0, rel=1e-5)
+    assert any("converted to metres" in w.message for w in rep.warnings)
+
+
+@pytest.mark.parametrize(("kw", "needle"), [
+    ({"count": 3}, "3 bands: an image"),
+    ({"dtype": "uint8"}, "8-bit values"),
+])
+def test_an_image_is_not_a_dem(tmp_path: Path, kw: dict, needle: str) -> None:
+    path = _gtiff(tmp_path / "hillshade.tif", np.full((50, 50), 180.0), **kw)
+    with pytest.raises(FileFormatError, match=needle):
+        read_dem(path)
+
+
+def test_truncated_dem_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    src = _gtiff(tmp_path / "full.tif", _gia_lai_relief(600))
+    data = src.read_bytes()
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FileFormatError, match="damaged or truncated"):
+        read_dem(cut)

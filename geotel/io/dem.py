@@ -206,12 +206,24 @@ def read_dem(
                 raise StudyAreaError("the DEM does not cover the requested area",
                                      file=src_name, fix="give the DEM tiles of the study area")
         nodata = dss[0].nodata
-        arr, transform = rasterio.merge.merge(dss, bounds=src_bounds, indexes=[1],
-                                              nodata=nodata)
+        try:
+            arr, transform = rasterio.merge.merge(dss, bounds=src_bounds, indexes=[1],
+                                                  nodata=nodata)
+        except (rasterio.errors.RasterioError, OSError) as exc:
+            raise FileFormatError(f"the DEM cannot be read to the end (damaged or truncated "
+                                  f"file?): {exc}", file=src_name,
+                                  fix="copy or download the DEM again and check its size"
+                                  ) from None
+        factor, unit = _unit_factor(dss[0])
+        region = _region(dss[0], src_crs)
     values = arr[0].astype("float32")
     if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
         values[arr[0] == nodata] = np.nan
-    _check_values(values, src_name, rep)
+    if factor != 1.0:
+        values *= np.float32(factor)
+        rep.warn("range", f"the DEM's elevations are in {unit}: converted to metres "
+                 f"(× {factor:g})", file=src_name, fix="nothing to do")
+    _check_values(values, src_name, rep, region=region)
     n_filled = n_large = 0
     if fill_voids:
         values, n_filled, n_large, large_cells = _fill(values, max_void_cells)
@@ -241,6 +253,15 @@ def _union_bounds(dss: list) -> tuple[float, float, float, float]:
 
 
 def _check_dataset(p: Path, ds: rasterio.DatasetReader) -> None:
+    if ds.count > 1:
+        raise FileFormatError(f"the raster has {ds.count} bands: an image (a hillshade or a "
+                              "map?), not a DEM", file=str(p),
+                              fix="give a one-band elevation raster in metres (SRTM, "
+                              "Copernicus GLO-30)")
+    if ds.dtypes[0] in ("uint8", "int8"):
+        raise FileFormatError("the raster holds 8-bit values (0–255): an image, not a DEM",
+                              file=str(p), fix="give the elevation raster itself (16-bit or "
+                              "32-bit metres), not a rendered image")
     if ds.crs is None:
         raise CRSError("the DEM has no CRS", file=str(p),
                        fix="save it as a GeoTIFF with its CRS (gdal_translate -a_srs EPSG:4326)")
@@ -256,7 +277,46 @@ def _check_dataset(p: Path, ds: rasterio.DatasetReader) -> None:
                        file=str(p), fix="set the DEM's real (projected) CRS")
 
 
-def _check_values(values: np.ndarray, source: str, rep: ValidationReport) -> None:
+#: Elevation units a raster's metadata may give, and their factor to metres.
+_UNITS_M = {"m": 1.0, "metre": 1.0, "meter": 1.0, "metres": 1.0, "meters": 1.0,
+            "ft": 0.3048, "foot": 0.3048, "feet": 0.3048, "international foot": 0.3048,
+            "us survey foot": 1200 / 3937, "us-ft": 1200 / 3937, "ftus": 1200 / 3937,
+            "cm": 0.01, "centimetre": 0.01, "centimeter": 0.01, "dm": 0.1, "mm": 0.001}
+#: Highest points by latitude band of Vietnam (m): Fansipan 3,143 north of 20.5 °N;
+#: Pu Xai Lai Leng 2,711 to 16 °N; Ngọc Linh 2,598 to 11 °N (the Central Highlands,
+#: Gia Lai's highest is Kon Ka Kinh, 1,748 m); Bidoup 2,287 south of it.
+_VIETNAM_BANDS = ((20.5, 3143.0), (16.0, 2711.0), (11.0, 2598.0), (-90.0, 2287.0))
+
+
+def _unit_factor(ds: rasterio.DatasetReader) -> tuple[float, str]:
+    """Factor to metres from the raster's own metadata (unit type, scale)."""
+    unit = (ds.units[0] if ds.units and ds.units[0] else "").strip()
+    factor = _UNITS_M.get(unit.lower(), 1.0)
+    if unit and unit.lower() not in _UNITS_M:
+        log.info("%s: unknown elevation unit '%s' in the metadata; read as metres",
+                 ds.name, unit)
+    scale = ds.scales[0] if ds.scales else 1.0
+    if scale not in (None, 1.0):
+        factor *= float(scale)
+        unit = f"{unit or 'units'} scaled by {scale:g}"
+    return factor, unit or "metres"
+
+
+def _region(ds: rasterio.DatasetReader, crs: RioCRS) -> tuple[str, float] | None:
+    """The DEM's region and its highest point (m), when the DEM lies in Vietnam."""
+    try:
+        lon0, lat0, lon1, lat1 = rasterio.warp.transform_bounds(crs, "EPSG:4326", *ds.bounds)
+    except Exception:  # noqa: BLE001 - a CRS PROJ cannot transform: no regional check
+        return None
+    lon, lat = (lon0 + lon1) / 2, (lat0 + lat1) / 2
+    if not (102.0 <= lon <= 110.0 and 8.0 <= lat <= 23.5):
+        return None
+    top = max(m for band, m in _VIETNAM_BANDS if lat1 >= band or band == -90.0)
+    return f"Vietnam near {lat:.1f}°N {lon:.1f}°E", top
+
+
+def _check_values(values: np.ndarray, source: str, rep: ValidationReport, *,
+                  region: tuple[str, float] | None = None) -> None:
     finite = np.isfinite(values)
     low = finite & (values < _MIN_ELEV_M)
     if low.any():
@@ -274,6 +334,18 @@ def _check_values(values: np.ndarray, source: str, rep: ValidationReport) -> Non
         rep.add("range", f"elevations up to {float(values[high].max()):g} are above "
                 f"{_MAX_ELEV_M:g} m", file=source,
                 fix="give elevations in metres (not feet or centimetres)")
+    elif region is not None and np.isfinite(values).any():
+        where, top_m = region
+        peak = float(np.nanmax(values))
+        if peak > top_m * 1.05:
+            feet = peak * 0.3048 <= top_m * 1.05
+            rep.add("range", f"the DEM's highest point is {peak:,.0f}, above the highest in "
+                    f"its region ({where}: {top_m:,.0f} m)"
+                    + (f"; read as feet it would be {peak * 0.3048:,.0f} m, which fits"
+                       if feet else ""), file=source,
+                    fix="convert the DEM to metres (gdal_calc.py --calc='A*0.3048'), or set "
+                    "its unit: gdal_edit.py -units ft" if feet else
+                    "check the DEM's units and the tiles")
 
 
 def _warp(values: np.ndarray, transform: Affine, src_crs: RioCRS, dst_crs: RioCRS,
