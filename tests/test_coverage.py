@@ -234,9 +234,13 @@ def test_predict_best_server_and_contracts(tmp_path) -> None:
         res_ll = predict(towers.to_crs(4326), dem, max_radius_m=3000, progress=False)
     assert np.allclose(res_ll.signal("4G").values, best, equal_nan=True)
     paths = res.write_cogs(tmp_path)
-    # 'any' plus each operator that has the technology, three rasters each
-    assert len(paths) == 3 * (len(res.technologies) + len(res.signal_dbm))
-    assert not any("4g_mobifone" in p.name for p in paths) or ("4G", "MobiFone") in res.signal_dbm
+    # 'any' plus each operator that has the technology (Viettel 2G+4G, MobiFone 4G only),
+    # three rasters each; no 2G raster for MobiFone
+    expected = {f"coverage_{t}_{o}_{kind}.tif"
+                for t, o in (("2g", "any"), ("2g", "viettel"), ("4g", "any"),
+                             ("4g", "viettel"), ("4g", "mobifone"))
+                for kind in ("signal", "server", "mask")}
+    assert {p.name for p in paths} == expected
     with rasterio.open(paths[0]) as ds:
         assert ds.crs == dem.crs and ds.units[0] == "dBm"
 

@@ -67,7 +67,18 @@ def test_plan_content_is_consistent(demo_out):
     assert phases["year"].tolist() == list(range(2020, 2026))
     assert phases["towers_built"].sum() == proposed["phase_year"].notna().sum()
     assert phases["pop_covered_pct_4g"].is_monotonic_increasing
-    assert json.dumps(summary)  # readable JSON
+    # summary.json agrees with the layers it sums up; the demo's data give every fact
+    assert summary["communes"] == 222
+    assert summary["population"] == pytest.approx(communes["population"].sum(), abs=1)
+    assert summary["communes_without_fixed_internet"] == 10
+    assert summary["communes_with_radio_station"] == 149
+    assert summary["communes_c8_met"] == int(communes["c8_met"].sum())
+    assert summary["dead_zone_pop"] == pytest.approx(communes["dead_zone_pop"].sum(), abs=111)
+    assert summary["towers"] == int(communes["towers"].sum())
+    assert summary["unknowns"] == [] and summary["shortfalls"] == []
+    assert summary["population_source"] == "raster population.tif"
+    assert {a["key"] for a in summary["assumptions"]} >= {"coverage.thresholds_dbm",
+                                                           "fiber.cost_per_km_vnd"}
 
 
 def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):

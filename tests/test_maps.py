@@ -112,8 +112,13 @@ def test_empty_and_missing_layers_tolerated(tmp_path):
     del layers["fiber_existing"]
     layers["communes"] = layers["communes"].drop(columns=["pop_covered_pct_4g", "c8_met"])
     html = make_map(layers, tmp_path / "m.html", lang="en").read_text(encoding="utf-8")
-    assert "Dead zones (0)" in html and "Existing fiber" not in html.split("gt.init(")[1][:0]
     cfg = json.loads(re.search(r"gt\.init\((\{.*?\})\);</script>", html, re.S).group(1))
+    # an empty layer is listed with its count; a missing one is neither a layer nor a
+    # legend entry
+    assert "Dead zones (0)" in html
+    assert "Existing fiber" not in map_layer_names(layers, lang="en")
+    assert "Existing fiber" not in [i.get("label") for i in cfg["legend"]]
+    assert "Proposed fiber" in [i.get("label") for i in cfg["legend"]]
     assert cfg["defaultIndicator"] == "pop_covered_pct_3g"
     assert "c8_met" not in cfg["indicators"]
 
