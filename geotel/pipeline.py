@@ -178,6 +178,12 @@ def run_plan(
                                         fiber_config=config.fiber, progress=progress)
                 results["siting"] = siting_out
                 layers["towers_proposed"] = siting_out.towers_proposed
+                # each commune's coverage once every proposed site is built
+                share = "pop" if siting_out.demand == "population" else "area"
+                communes = communes.copy()
+                communes[f"{share}_covered_pct_{config.siting.technology.lower()}_planned"] = \
+                    siting_out.commune_coverage["pct_after"].reindex(communes.index)
+                layers["communes"] = communes
         if "phasing" in steps:
             with _timed(timings, "phasing", bar):
                 phased = _phasing_step(config, communes, layers, population is not None)

@@ -78,6 +78,14 @@ COLUMN_TITLES: dict[str, dict[str, str]] = {
     "pop_covered_pct_3g": {"vi": "Dân số phủ sóng 3G (%)", "en": "Population covered, 3G (%)"},
     "pop_covered_pct_4g": {"vi": "Dân số phủ sóng 4G (%)", "en": "Population covered, 4G (%)"},
     "area_covered_pct_4g": {"vi": "Diện tích phủ sóng 4G (%)", "en": "Area covered, 4G (%)"},
+    "pop_covered_pct_4g_planned": {"vi": "Dân số phủ sóng 4G sau quy hoạch (%)",
+                                   "en": "Population covered, 4G, after the plan (%)"},
+    "area_covered_pct_4g_planned": {"vi": "Diện tích phủ sóng 4G sau quy hoạch (%)",
+                                    "en": "Area covered, 4G, after the plan (%)"},
+    "c8_missing": {"vi": "Tiêu chí 8: thiếu số liệu", "en": "Criterion 8: missing data"},
+    "fixed_internet_source": {"vi": "Nguồn số liệu Internet cố định",
+                              "en": "Fixed Internet: source"},
+    "area_gain_km2": {"vi": "Diện tích được phủ thêm (km²)", "en": "Area newly covered (km²)"},
     "dead_zone_km2": {"vi": "Diện tích vùng lõm (km²)", "en": "Dead-zone area (km²)"},
     "dead_zone_pop": {"vi": "Dân số vùng lõm (người)", "en": "People in dead zones"},
     "towers": {"vi": "Số trạm BTS", "en": "Towers"},
@@ -228,7 +236,8 @@ def text(key: str, lang: Lang = "vi") -> str:
 
 #: Commune indicators offered on the maps, in menu order (those present are shown).
 INDICATORS: tuple[str, ...] = (
-    "pop_covered_pct_4g", "pop_covered_pct_3g", "pop_covered_pct_2g", "area_covered_pct_4g",
+    "pop_covered_pct_4g", "pop_covered_pct_4g_planned", "pop_covered_pct_3g",
+    "pop_covered_pct_2g", "area_covered_pct_4g", "area_covered_pct_4g_planned",
     "dead_zone_pop", "dead_zone_km2", "fiber_distance_km", "towers", "population", "c8_met",
     "has_fixed_internet",
 )
