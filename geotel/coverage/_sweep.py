@@ -1,16 +1,10 @@
-"""Numba kernels of the radial sweep (private).
+"""Numba kernels of the radial sweep (private): line of sight and path loss.
 
-Geometry
---------
-A site sits at the centre of cell ``(r0, c0)``. Its square window of half-size ``n``
-cells is swept by ``8 n`` rays cast to the window's perimeter. Ray ``p`` of the
-column-major families advances one column per step ``k`` and ``k p / n`` rows (the
-row-major families swap the axes). Each cell of Chebyshev ring ``k`` is *owned* by the
-single ray passing nearest its centre (``p = round(y n / k)``), so every cell of the
-window is computed exactly once, without write races, and rays run in parallel.
+Every kernel walks the rays of :func:`geotel.coverage._ray.walk_ray` (the geometry is
+described there) and turns, for each owned cell, the profile between the site and the
+cell into a result.
 
-Along a ray the terrain is sampled at every step by linear interpolation across the
-minor axis. Heights are reduced by the Earth drop ``d^2 / (2 k R)`` seen from the site,
+Heights are reduced by the Earth drop ``d^2 / (2 k R)`` seen from the site,
 which makes "height above the direct path" the same as with the usual Earth bulge
 ``d1 d2 / (2 k R)``. A running maximum of the elevation slope gives line of sight;
 an upper convex hull of the samples (the taut string over the terrain) gives the
@@ -21,7 +15,9 @@ diffraction edges in O(log n) per cell:
   one edge in each sub-path; Bullington intersects the two tangents);
 * line-of-sight cell: the hull vertex closest to the direct path (largest height above
   it) is the only candidate edge (Fresnel-zone intrusion).
-"""
+
+The ITM kernel hands the whole profile of each cell (site, ray samples, the cell) to
+the Longley-Rice point-to-point model of :mod:`geotel.coverage._itm`."""
 
 from __future__ import annotations
 
@@ -29,6 +25,8 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from geotel.coverage._ray import ray_buffers, walk_ray
 
 __all__: list[str] = []
 
@@ -65,48 +63,6 @@ def _j_db(v: float) -> float:
     return _J_TABLE[i] * (1.0 - f) + _J_TABLE[i + 1] * f
 
 
-@njit(cache=True)
-def _ray_setup(q: int, n: int) -> tuple[int, int, int, int]:
-    """(family, p, dmaj_sign, col_major) of ray q in [0, 8n)."""
-    if q < 2 * n + 1:
-        return 0, q - n, 1, 1
-    q -= 2 * n + 1
-    if q < 2 * n + 1:
-        return 1, q - n, -1, 1
-    q -= 2 * n + 1
-    if q < 2 * n - 1:
-        return 2, q - (n - 1), 1, 0
-    q -= 2 * n - 1
-    return 3, q - (n - 1), -1, 0
-
-
-@njit(cache=True)
-def _owner(y: int, k: int, n: int) -> int:
-    """The ray owning minor offset y at step k: round-half-up of y n / k."""
-    return (2 * y * n + k) // (2 * k)
-
-
-@njit(cache=True)
-def _sample(z: np.ndarray, major: int, t: float, col_major: int) -> float:
-    """Height at (major, t) interpolated across the minor axis; NaN outside the grid."""
-    h, w = z.shape
-    i0 = math.floor(t)
-    f = t - i0
-    if col_major:
-        if major < 0 or major >= w or i0 < 0 or i0 >= h:
-            return np.nan
-        a = z[i0, major]
-        if f > 0.0 and i0 + 1 < h:
-            return a * (1.0 - f) + z[i0 + 1, major] * f
-        return a
-    if major < 0 or major >= h or i0 < 0 or i0 >= w:
-        return np.nan
-    a = z[major, i0]
-    if f > 0.0 and i0 + 1 < w:
-        return a * (1.0 - f) + z[major, i0 + 1] * f
-    return a
-
-
 # ----------------------------------------------------------------------------- viewshed
 
 
@@ -114,48 +70,23 @@ def _sample(z: np.ndarray, major: int, t: float, col_major: int) -> float:
 def viewshed(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
              tx_h: float, rx_h: float, max_d: float, curv: float, out: np.ndarray) -> None:
     """Line of sight from cell (r0, c0) to every cell within max_d; writes 1 in out."""
-    h, w = z.shape
     z_tx = z[r0, c0] + tx_h
     if max_d >= 0.0:
         out[r0, c0] = 1
     for q in prange(8 * n):
-        fam, p, sgn, colmaj = _ray_setup(q, n)
-        slope = p / n
-        dmaj = dx if colmaj else dy
-        dmin = dy if colmaj else dx
-        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
-        reach = 1.5 * max(dx, dy)
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
         best = -np.inf
-        for k in range(1, n + 1):
-            major = (c0 if colmaj else r0) + sgn * k
-            t = (r0 if colmaj else c0) + k * slope
-            dk = k * step_d
-            if dk - reach > max_d:
-                break
-            zk = _sample(z, major, t, colmaj)
-            if not np.isfinite(zk):
-                break
-            tk = k * slope + 0.5
-            y1 = math.floor(tk)
-            for y in (y1 - 1, y1):
-                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
-                    continue
-                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
-                    continue
-                if colmaj:
-                    rr, cc = r0 + y, major
-                else:
-                    rr, cc = major, c0 + y
-                if rr < 0 or rr >= h or cc < 0 or cc >= w:
-                    continue
-                zc = z[rr, cc]
-                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
-                if dist > max_d or not np.isfinite(zc):
-                    continue
-                s_t = (zc + rx_h - curv * dist * dist - z_tx) / dist
+        j = 0
+        for k in range(1, nk + 1):
+            while j < ncell and cells[j, 2] == k:
+                rr, cc, dist = cells[j, 0], cells[j, 1], cell_d[j]
+                s_t = (z[rr, cc] + rx_h - curv * dist * dist - z_tx) / dist
                 if s_t >= best:
                     out[rr, cc] = 1
-            s_k = (zk - curv * dk * dk - z_tx) / dk
+                j += 1
+            dk = k * step_d
+            s_k = (zs[k] - curv * dk * dk - z_tx) / dk
             if s_k > best:
                 best = s_k
 
@@ -300,7 +231,6 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
     height c_t[c] and frequency c_freq[c] (Hata coefficients hata_a[c] + hata_b[c] log d).
     method: 0 = Hata only, 1 = Hata + Deygout, 2 = Hata + Bullington. Cells beyond
     max_d or behind a nodata cell keep their value (NaN)."""
-    h, w = z.shape
     nt = tx_h.size
     nc = c_t.size
     z_tx = np.empty(nt)
@@ -314,45 +244,20 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
     g0 = np.full((nt, 3), _NONE)
     _write_loss(out, r0 - wr0, c0 - wc0, 0.5 * min(dx, dy), g0, c_t, fspl_a, inv_sqrt_lam,
                 hata_a, hata_b, 0)
-    reach = 1.5 * max(dx, dy)
     for q in prange(8 * n):
-        fam, p, sgn, colmaj = _ray_setup(q, n)
-        slope = p / n
-        dmaj = dx if colmaj else dy
-        dmin = dy if colmaj else dx
-        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
         hd = np.empty(n + 1)
         hz = np.empty(n + 1)
         g = np.full((nt, 3), _NONE)
         ia = np.zeros(nt, np.int64)
         best = np.full(nt, -np.inf)
         nh = 0
-        for k in range(1, n + 1):
-            major = (c0 if colmaj else r0) + sgn * k
-            dk = k * step_d
-            if dk - reach > max_d:
-                break
-            zk = _sample(z, major, (r0 if colmaj else c0) + k * slope, colmaj)
-            if not np.isfinite(zk):
-                break
-            tk = k * slope + 0.5
-            y1 = math.floor(tk)
-            for y in (y1 - 1, y1):
-                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
-                    continue
-                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
-                    continue
-                if colmaj:
-                    rr, cc = r0 + y, major
-                else:
-                    rr, cc = major, c0 + y
-                if rr < 0 or rr >= h or cc < 0 or cc >= w:
-                    continue
-                zc = z[rr, cc]
-                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
-                if dist > max_d or not np.isfinite(zc):
-                    continue
-                zr = zc + rx_h - curv * dist * dist
+        j = 0
+        for k in range(1, nk + 1):
+            while j < ncell and cells[j, 2] == k:
+                rr, cc, dist = cells[j, 0], cells[j, 1], cell_d[j]
+                zr = z[rr, cc] + rx_h - curv * dist * dist
                 if method > 0:
                     for t in range(nt):
                         visible = (zr - z_tx[t]) / dist >= best[t]
@@ -360,8 +265,10 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
                                                            zr, visible, method)
                 _write_loss(out, rr - wr0, cc - wc0, dist, g, c_t, fspl_a, inv_sqrt_lam,
                             hata_a, hata_b, method)
+                j += 1
             # push the sample onto the upper hull; track each height's horizon vertex
-            zk = zk - curv * dk * dk
+            dk = k * step_d
+            zk = zs[k] - curv * dk * dk
             while nh >= 2 and (hz[nh - 1] - hz[nh - 2]) * (dk - hd[nh - 2]) <= \
                     (zk - hz[nh - 2]) * (hd[nh - 1] - hd[nh - 2]):
                 nh -= 1
