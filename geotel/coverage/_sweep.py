@@ -26,6 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from geotel.coverage import _itm
 from geotel.coverage._ray import ray_buffers, walk_ray
 
 __all__: list[str] = []
@@ -284,86 +285,54 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
                     ia[t] = nh - 1
 
 
-# ----------------------------------------------------------------------- antenna, merge
+# ------------------------------------------------------------------------------- ITM
 
-
-@njit(cache=True)
-def antenna_gain(dphi_deg: float, theta_deg: float, beamwidth_deg: float, tilt_deg: float,
-                 fbr_db: float, vbeam_deg: float, sla_db: float) -> float:
-    """3GPP TR 36.814 sector pattern relative to boresight (dB, <= 0)."""
-    a_h = 0.0
-    if beamwidth_deg < 360.0:
-        x = dphi_deg
-        while x > 180.0:
-            x -= 360.0
-        while x < -180.0:
-            x += 360.0
-        a_h = min(12.0 * (x / beamwidth_deg) ** 2, fbr_db)
-    a_v = min(12.0 * ((theta_deg - tilt_deg) / vbeam_deg) ** 2, sla_db)
-    return -min(a_h + a_v, fbr_db)
-
-
-@njit(cache=True)
-def _bearing(i: int, j: int, rs: int, cs: int, dx: float, dy: float,
-             dmin: float) -> tuple[float, float]:
-    """Bearing (deg from north) and horizontal distance from the site to cell (i, j)."""
-    ex = (j - cs) * dx
-    ny = (rs - i) * dy
-    return math.degrees(math.atan2(ex, ny)), max(math.sqrt(ex * ex + ny * ny), dmin)
-
-
-@njit(cache=True)
-def _gains(ant: np.ndarray, zc: float, phi: float, dist: float, pattern: np.ndarray,
-           out: np.ndarray) -> None:
-    """Gain of each antenna a = (z_tx, azimuth, beamwidth, tilt) towards one cell."""
-    for a in range(ant.shape[0]):
-        theta = math.degrees(math.atan2(ant[a, 0] - zc, dist))
-        out[a] = antenna_gain(phi - ant[a, 1], theta, ant[a, 2], ant[a, 3], pattern[0],
-                              pattern[1], pattern[2])
+_ITM_WORK = 256  # dlthx resamples the profile to at most 245 points
 
 
 @njit(cache=True, parallel=True)
-def site_signals(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
-                 rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
-                 aidx: np.ndarray, eirp: np.ndarray, out: np.ndarray) -> None:
-    """out[m] = EIRP + antenna gain - loss for each entry m of one site (NaN kept).
+def path_loss_itm(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
+                  tx_h: np.ndarray, rx_h: float, max_d: float, c_t: np.ndarray,
+                  c_freq: np.ndarray, par: np.ndarray, wr0: int, wc0: int,
+                  out: np.ndarray) -> None:
+    """ITM point-to-point loss (dB) from the site at (r0, c0) into out[c, row-wr0, col-wc0].
 
-    ant[a] = (antenna elevation z_tx, azimuth_deg, beamwidth_deg, tilt_deg); entry m
-    uses antenna aidx[m], loss row fidx[m] and eirp[m]; pattern = (front_to_back_db,
-    vertical_beamwidth_deg, side_lobe_db)."""
-    h, w = zwin.shape
-    dmin = 0.5 * min(dx, dy)
-    for i in prange(h):
-        gain = np.empty(ant.shape[0])
-        for j in range(w):
-            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
-            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
-            for m in range(fidx.size):
-                out[m, i, j] = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
-
-
-@njit(cache=True, parallel=True)
-def merge_site(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
-               rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
-               aidx: np.ndarray, eirp: np.ndarray, key: np.ndarray, sid: np.ndarray,
-               best: np.ndarray, index: np.ndarray, r0: int, c0: int) -> None:
-    """Best-server merge of every entry of one site into best[key] / index[key].
-
-    Arguments as :func:`site_signals`; best, index: (n_keys, H, W); the window's
-    top-left cell is (r0, c0)."""
-    h, w = zwin.shape
-    dmin = 0.5 * min(dx, dy)
-    for i in prange(h):
-        gain = np.empty(ant.shape[0])
-        for j in range(w):
-            if loss[0, i, j] != loss[0, i, j]:
-                continue
-            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
-            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
-            for m in range(fidx.size):
-                s = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
-                k = key[m]
-                b = best[k, r0 + i, c0 + j]
-                if not (b >= s):  # NaN-aware: b is NaN or lower
-                    best[k, r0 + i, c0 + j] = s
-                    index[k, r0 + i, c0 + j] = sid[m]
+    Arguments as :func:`path_loss`; par are the ITM parameters of
+    :func:`geotel.coverage._itm.loss_db`. The profile of a cell at step k is the site's
+    cell, the ray's samples 1 .. k-1 and the cell itself, evenly spaced over the cell's
+    distance. The site's own cell gets the loss at half a cell over flat ground."""
+    nt = tx_h.size
+    ncmb = c_t.size
+    ens, gme = par[0], par[1]
+    klim, mdvar = int(par[5]), int(par[6])
+    zgnd = np.empty(ncmb, np.complex128)
+    wn = np.empty(ncmb)
+    for c in range(ncmb):
+        wn[c] = c_freq[c] / 47.7
+        zgnd[c] = _itm.ground_impedance(wn[c], par[2], par[3], par[4] > 0.5)
+    s0 = np.empty(_ITM_WORK)
+    flat = np.full(2, z[r0, c0])
+    for c in range(ncmb):
+        out[c, r0 - wr0, c0 - wc0] = _itm.loss_db(flat, 1, 0.5 * min(dx, dy), tx_h[c_t[c]],
+                                                  rx_h, c_freq[c], par, s0)[0]
+    for q in prange(8 * n):
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
+        s = np.empty(_ITM_WORK)
+        for j in range(ncell):
+            rr, cc, k, dist = cells[j, 0], cells[j, 1], cells[j, 2], cell_d[j]
+            sample = zs[k]
+            zs[k] = z[rr, cc]
+            xi = dist / k
+            for t in range(nt):
+                dh, he0, he1, dl0, dl1, the0, the1 = _itm.prepare(zs, k, xi, tx_h[t], rx_h,
+                                                                  gme, s)
+                for c in range(ncmb):
+                    if c_t[c] != t:
+                        continue
+                    aref = _itm.reference_db(dist, tx_h[t], rx_h, wn[c], ens, gme, zgnd[c],
+                                             dh, he0, he1, dl0, dl1, the0, the1)[0]
+                    a = _itm.variability_db(aref, dist, he0, he1, wn[c], dh, klim, mdvar,
+                                            par[7], par[8], par[9])
+                    out[c, rr - wr0, cc - wc0] = 20.0 * math.log10(2.0 * wn[c] * dist) + a
+            zs[k] = sample
