@@ -213,6 +213,9 @@ def bench_itm(resolution_m: float, n_sites: int = 80, radius_m: float = 15_000.0
               f"90th pct {np.percentile(np.abs(d), 90):5.1f} dB over {d.size} cells; covered "
               f"{itm.covered(tech)[both].mean():.3f} (ITM) vs "
               f"{hata.covered(tech)[both].mean():.3f}")
+        only = int((np.isfinite(a) != np.isfinite(b)).sum())
+        if only:
+            print(f"    {only} cells have a signal in one model only (expected 0)")
 
 
 def main(argv: list[str] | None = None) -> None:
