@@ -6,12 +6,18 @@ Usage::
     .venv/bin/python benchmarks/coverage.py predict --resolution 90
     .venv/bin/python benchmarks/coverage.py predict --resolution 30
     .venv/bin/python benchmarks/coverage.py all                 # los + predict 90 m
+    .venv/bin/python benchmarks/coverage.py itm --sites 80      # ITM beside Hata + Deygout
 
 Targets: line of sight at least as fast as gdal_viewshed on a 4000x4000 DEM; 1,500 sites
 at 15 km radius on the demo province's 90 m DEM under 60 s on 2 cores, at 30 m under
 10 minutes; peak memory under 4 GB. The demo province (geotel.datasets) is used when it
 can be built; otherwise a synthetic DEM of the same grid and 1,500 synthetic sites.
 Numba compilation is done (and cached) before timing.
+
+The ``itm`` mode times the Longley-Rice ITM (``coverage.model: itm``) beside Hata +
+Deygout on the same sites and DEM (a spread sample of the demo's sites, 90 m) and prints
+seconds per site and the difference of the best-server signal between the two models
+(dBm, ITM minus Hata + Deygout) per technology.
 """
 
 from __future__ import annotations
@@ -168,9 +174,53 @@ def bench_predict(resolution_m: float, n_sites: int = 1500, radius_m: float = 15
     print(f"  covered share of grid (any operator): {cov}")
 
 
+def bench_itm(resolution_m: float, n_sites: int = 80, radius_m: float = 15_000.0) -> None:
+    """ITM beside Hata + Deygout: seconds per site and the signal difference."""
+    import warnings
+
+    towers, dem, what = _demo() or _synthetic(max(n_sites, 1))
+    if abs(dem.resolution_m - resolution_m) > 0.01:
+        from geotel.coverage.predict import _resample
+
+        dem = _resample(dem, resolution_m)
+    ids = towers["site_id"].drop_duplicates().to_numpy()
+    keep = set(ids[np.linspace(0, ids.size - 1, min(n_sites, ids.size)).astype(int)])
+    towers = towers[towers["site_id"].isin(keep)]
+    n_pos = len(keep)
+    results = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Hata's range warnings (2100 MHz, heights)
+        for model in ("hata_deygout", "itm"):
+            predict(towers.iloc[:1], dem, max_radius_m=500.0, progress=False, model=model)
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = predict(towers, dem, max_radius_m=radius_m, progress=False, model=model)
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            results[model] = res
+            print(f"  {model:13s} {dt:7.1f} s wall {cpu:7.1f} s CPU   "
+                  f"{dt / n_pos:6.3f} s/site wall, {cpu / n_pos:6.3f} s/site CPU")
+    hata, itm = results["hata_deygout"], results["itm"]
+    print(f"itm vs hata_deygout: {what}, grid {dem.shape[0]}x{dem.shape[1]} at "
+          f"{dem.resolution_m:g} m, {n_pos} sites, {len(itm.sites)} sector-technologies, "
+          f"radius {radius_m / 1000:g} km; ITM defaults (climate 2, N_s 301, 50 %/50 %)")
+    for tech in itm.technologies:
+        a, b = itm.signal(tech).values, hata.signal(tech).values
+        both = np.isfinite(a) & np.isfinite(b)
+        d = (a - b)[both]
+        freq = sorted(set(itm.sites.loc[itm.sites["technology"] == tech, "freq_mhz"]))
+        print(f"  {tech} ({', '.join(f'{f:g}' for f in freq)} MHz): ITM - Hata+Deygout "
+              f"median {np.median(d):+6.1f} dB, 10th/90th pct {np.percentile(d, 10):+6.1f} / "
+              f"{np.percentile(d, 90):+6.1f} dB, |diff| median {np.median(np.abs(d)):5.1f} "
+              f"90th pct {np.percentile(np.abs(d), 90):5.1f} dB over {d.size} cells; covered "
+              f"{itm.covered(tech)[both].mean():.3f} (ITM) vs "
+              f"{hata.covered(tech)[both].mean():.3f}")
+        only = int((np.isfinite(a) != np.isfinite(b)).sum())
+        if only:
+            print(f"    {only} cells have a signal in one model only (expected 0)")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["los", "predict", "all"])
+    ap.add_argument("what", choices=["los", "predict", "itm", "all"])
     ap.add_argument("--resolution", type=float, default=90.0)
     ap.add_argument("--sites", type=int, default=1500)
     ap.add_argument("--size", type=int, default=4000)
@@ -183,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_los(args.size)
     if args.what in ("predict", "all"):
         bench_predict(args.resolution, args.sites)
+    if args.what == "itm":
+        bench_itm(args.resolution, args.sites if args.sites != 1500 else 80)
     print(f"peak memory (max RSS) {_peak_rss_mb():.0f} MB (target < 4096 MB); "
           f"load average at end {_load_avg()}")
 

@@ -87,6 +87,28 @@ class CoverageConfig:
     )
     #: Indoor margin to add: none, rural 8 dB, suburban 12 dB, urban 16 dB.
     indoor: Literal["none", "rural", "suburban", "urban"] = "none"
+    #: Propagation model (geotel.coverage.models): "hata_deygout" = Okumura-Hata /
+    #: COST-231 with terrain diffraction per ``diffraction`` (``environment`` applies);
+    #: "itm" = Longley-Rice ITM 1.2.2 point-to-point over each profile (``itm_*`` apply).
+    model: Literal["hata_deygout", "itm"] = "hata_deygout"
+    #: ITM radio climate. Gia Lai (inland plateau at 13-15° N, tropical monsoon with a
+    #: marked dry season, Köppen Aw) is taken as ITM climate 2, continental subtropical
+    #: (Sudan-type savanna) rather than 1, equatorial (humid all year).
+    itm_climate: Literal["equatorial", "continental_subtropical", "maritime_subtropical",
+                         "desert", "continental_temperate", "maritime_temperate_land",
+                         "maritime_temperate_sea"] = "continental_subtropical"
+    #: ITM surface refractivity N_s (N-units): 301 is ITM's standard atmosphere (k = 4/3,
+    #: as hata_deygout); NTIA Report 82-100 suggests about 320 for a subtropical climate.
+    itm_refractivity_n_units: float = 301.0
+    #: ITM ground: relative permittivity and conductivity (S/m) of "average ground".
+    itm_ground_permittivity: float = 15.0
+    itm_ground_conductivity_s_m: float = 0.005
+    itm_polarization: Literal["vertical", "horizontal"] = "vertical"
+    #: ITM mode of variability in point-to-point use ("mobile" = ITM MDVAR 12, as
+    #: SPLAT!'s point-to-point call) and its quantiles: 50 % / 50 % is the median loss.
+    itm_variability: Literal["single_message", "accidental", "mobile", "broadcast"] = "mobile"
+    itm_reliability_pct: float = 50.0
+    itm_confidence_pct: float = 50.0
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,14 @@ LAYERS: dict[str, LayerSpec] = {
             Column("tilt_deg", "float", False, 2.0, -10.0, 20.0, description="downtilt"),
             Column("eirp_dbm", "float", False, 58.0, 0.0, 80.0),
             Column("freq_mhz", "float", False, None, description="empty = per technology"),
+            # the sector's 3GPP TR 36.814 pattern; empty = the run's AntennaPattern
+            # (25 dB, 10°, 20 dB by default)
+            Column("front_to_back_db", "float", False, None, 1.0, 60.0,
+                   description="horizontal attenuation floor; empty = 25 dB"),
+            Column("vertical_beamwidth_deg", "float", False, None, 1.0, 90.0,
+                   description="vertical half-power beamwidth; empty = 10°"),
+            Column("side_lobe_db", "float", False, None, 1.0, 60.0,
+                   description="vertical side-lobe floor; empty = 20 dB"),
         ),
     ),
     "fiber": LayerSpec(

@@ -6,7 +6,11 @@ Public API
 - :func:`predict` — best-server signal and server index per technology and operator.
 - :func:`iter_site_signals` — per-sector received power, window by window (siting).
 - :func:`run_coverage` — :func:`predict` with a project config (pipeline, CLI).
-- :class:`CoverageResult`, :class:`SiteSignal`, :class:`AntennaPattern`.
+- :func:`get_model`, :data:`MODELS` — the registry of propagation models
+  (``hata_deygout``, ``itm``) with their validity ranges.
+- :func:`itm_point_to_point` — Longley-Rice ITM over one terrain profile.
+- :class:`CoverageResult`, :class:`SiteSignal`, :class:`AntennaPattern`,
+  :class:`ItmParameters`.
 
 Examples
 --------
@@ -14,7 +18,9 @@ Examples
 """
 
 from geotel.coverage.antenna import AntennaPattern, antenna_gain_db
+from geotel.coverage.itm import ItmLoss, ItmParameters, itm_point_to_point
 from geotel.coverage.los import line_of_sight
+from geotel.coverage.models import MODELS, PropagationModel, get_model
 from geotel.coverage.predict import (
     DEFAULT_THRESHOLDS_DBM,
     INDOOR_MARGIN_DB,
@@ -31,8 +37,14 @@ __all__ = [
     "CoverageResult",
     "DEFAULT_THRESHOLDS_DBM",
     "INDOOR_MARGIN_DB",
+    "ItmLoss",
+    "ItmParameters",
+    "MODELS",
+    "PropagationModel",
     "SiteSignal",
     "antenna_gain_db",
+    "get_model",
+    "itm_point_to_point",
     "iter_site_signals",
     "line_of_sight",
     "predict",

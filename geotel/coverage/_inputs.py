@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -12,13 +13,18 @@ import pandas as pd
 from scipy import ndimage
 
 from geotel._errors import CRSError, SchemaError, StudyAreaError, ValueRangeError
+from geotel.coverage.antenna import AntennaPattern
 from geotel.propagation import check_model_frequency
 from geotel.raster import Raster, as_raster
 from geotel.schema import DEFAULT_FREQ_MHZ, validate_layer
 
-__all__ = ["prepare_dem", "prepare_entries", "check_height"]
+__all__ = ["prepare_dem", "prepare_entries", "check_height", "ENTRY_COLUMNS"]
 
 DEFAULT_TECHNOLOGIES = ("2G", "3G", "4G")
+_PATTERN_COLUMNS = ("front_to_back_db", "vertical_beamwidth_deg", "side_lobe_db")
+ENTRY_COLUMNS = ["site_id", "sector_id", "operator", "technology", "freq_mhz", "eirp_dbm",
+                 "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", *_PATTERN_COLUMNS,
+                 "x", "y", "row", "col", "tower_index", "tower_pos"]
 
 
 def check_height(value: float, name: str) -> float:
@@ -85,12 +91,17 @@ def prepare_entries(
     *,
     technologies: list[str] | tuple[str, ...] | None,
     operators: list[str] | tuple[str, ...] | None,
+    pattern: AntennaPattern | None = None,
+    check_frequency: Callable[..., None] = check_model_frequency,
 ) -> pd.DataFrame:
     """One row per (tower row, technology) to predict, with the site's DEM cell.
 
-    Columns: site_id, sector_id, operator, technology, freq_mhz, eirp_dbm, height_m,
-    azimuth_deg, beamwidth_deg, tilt_deg, x, y, row, col, tower_index, tower_pos.
+    Columns: :data:`ENTRY_COLUMNS`. A sector's empty pattern columns take the values of
+    ``pattern`` (3GPP defaults). ``check_frequency(freq_mhz, where=...)`` refuses a
+    frequency the path-loss model cannot use.
     """
+    pat = pattern or AntennaPattern()
+    pat_default = {c: float(getattr(pat, c)) for c in _PATTERN_COLUMNS}
     if not isinstance(towers, gpd.GeoDataFrame):
         raise SchemaError("towers must be a GeoDataFrame of points", column="geometry",
                           fix="read the towers with geotel.io or geopandas.read_file")
@@ -124,17 +135,23 @@ def prepare_entries(
             freq = rec["freq_mhz"]
             if freq is None or not np.isfinite(freq):
                 freq = DEFAULT_FREQ_MHZ[tech]
-            check_model_frequency(float(freq), where=f"{where} ({tech})")
+            check_frequency(float(freq), where=f"{where} ({tech})")
             records.append({
                 "site_id": rec["site_id"], "sector_id": int(rec["sector_id"]),
                 "operator": rec["operator"], "technology": tech, "freq_mhz": float(freq),
                 "eirp_dbm": float(rec["eirp_dbm"]), "height_m": float(rec["height_m"]),
                 "azimuth_deg": float(rec["azimuth_deg"]),
                 "beamwidth_deg": float(rec["beamwidth_deg"]),
-                "tilt_deg": float(rec["tilt_deg"]), "x": float(xs[pos]), "y": float(ys[pos]),
+                "tilt_deg": float(rec["tilt_deg"]),
+                **{k: _or(rec[k], v) for k, v in pat_default.items()},
+                "x": float(xs[pos]), "y": float(ys[pos]),
                 "row": r, "col": c, "tower_index": label, "tower_pos": pos,
             })
-    columns = ["site_id", "sector_id", "operator", "technology", "freq_mhz", "eirp_dbm",
-               "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "x", "y", "row", "col",
-               "tower_index", "tower_pos"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame.from_records(records, columns=ENTRY_COLUMNS)
+
+
+def _or(value: Any, default: float) -> float:
+    """value as a float, or default when it is empty (None/NaN)."""
+    if value is None or pd.isna(value):
+        return default
+    return float(value)

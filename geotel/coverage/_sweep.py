@@ -1,16 +1,10 @@
-"""Numba kernels of the radial sweep (private).
+"""Numba kernels of the radial sweep (private): line of sight and path loss.
 
-Geometry
---------
-A site sits at the centre of cell ``(r0, c0)``. Its square window of half-size ``n``
-cells is swept by ``8 n`` rays cast to the window's perimeter. Ray ``p`` of the
-column-major families advances one column per step ``k`` and ``k p / n`` rows (the
-row-major families swap the axes). Each cell of Chebyshev ring ``k`` is *owned* by the
-single ray passing nearest its centre (``p = round(y n / k)``), so every cell of the
-window is computed exactly once, without write races, and rays run in parallel.
+Every kernel walks the rays of :func:`geotel.coverage._ray.walk_ray` (the geometry is
+described there) and turns, for each owned cell, the profile between the site and the
+cell into a result.
 
-Along a ray the terrain is sampled at every step by linear interpolation across the
-minor axis. Heights are reduced by the Earth drop ``d^2 / (2 k R)`` seen from the site,
+Heights are reduced by the Earth drop ``d^2 / (2 k R)`` seen from the site,
 which makes "height above the direct path" the same as with the usual Earth bulge
 ``d1 d2 / (2 k R)``. A running maximum of the elevation slope gives line of sight;
 an upper convex hull of the samples (the taut string over the terrain) gives the
@@ -21,7 +15,9 @@ diffraction edges in O(log n) per cell:
   one edge in each sub-path; Bullington intersects the two tangents);
 * line-of-sight cell: the hull vertex closest to the direct path (largest height above
   it) is the only candidate edge (Fresnel-zone intrusion).
-"""
+
+The ITM kernel hands the whole profile of each cell (site, ray samples, the cell) to
+the Longley-Rice point-to-point model of :mod:`geotel.coverage._itm`."""
 
 from __future__ import annotations
 
@@ -29,6 +25,9 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from geotel.coverage import _itm
+from geotel.coverage._ray import ray_buffers, walk_ray
 
 __all__: list[str] = []
 
@@ -65,48 +64,6 @@ def _j_db(v: float) -> float:
     return _J_TABLE[i] * (1.0 - f) + _J_TABLE[i + 1] * f
 
 
-@njit(cache=True)
-def _ray_setup(q: int, n: int) -> tuple[int, int, int, int]:
-    """(family, p, dmaj_sign, col_major) of ray q in [0, 8n)."""
-    if q < 2 * n + 1:
-        return 0, q - n, 1, 1
-    q -= 2 * n + 1
-    if q < 2 * n + 1:
-        return 1, q - n, -1, 1
-    q -= 2 * n + 1
-    if q < 2 * n - 1:
-        return 2, q - (n - 1), 1, 0
-    q -= 2 * n - 1
-    return 3, q - (n - 1), -1, 0
-
-
-@njit(cache=True)
-def _owner(y: int, k: int, n: int) -> int:
-    """The ray owning minor offset y at step k: round-half-up of y n / k."""
-    return (2 * y * n + k) // (2 * k)
-
-
-@njit(cache=True)
-def _sample(z: np.ndarray, major: int, t: float, col_major: int) -> float:
-    """Height at (major, t) interpolated across the minor axis; NaN outside the grid."""
-    h, w = z.shape
-    i0 = math.floor(t)
-    f = t - i0
-    if col_major:
-        if major < 0 or major >= w or i0 < 0 or i0 >= h:
-            return np.nan
-        a = z[i0, major]
-        if f > 0.0 and i0 + 1 < h:
-            return a * (1.0 - f) + z[i0 + 1, major] * f
-        return a
-    if major < 0 or major >= h or i0 < 0 or i0 >= w:
-        return np.nan
-    a = z[major, i0]
-    if f > 0.0 and i0 + 1 < w:
-        return a * (1.0 - f) + z[major, i0 + 1] * f
-    return a
-
-
 # ----------------------------------------------------------------------------- viewshed
 
 
@@ -114,48 +71,23 @@ def _sample(z: np.ndarray, major: int, t: float, col_major: int) -> float:
 def viewshed(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
              tx_h: float, rx_h: float, max_d: float, curv: float, out: np.ndarray) -> None:
     """Line of sight from cell (r0, c0) to every cell within max_d; writes 1 in out."""
-    h, w = z.shape
     z_tx = z[r0, c0] + tx_h
     if max_d >= 0.0:
         out[r0, c0] = 1
     for q in prange(8 * n):
-        fam, p, sgn, colmaj = _ray_setup(q, n)
-        slope = p / n
-        dmaj = dx if colmaj else dy
-        dmin = dy if colmaj else dx
-        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
-        reach = 1.5 * max(dx, dy)
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
         best = -np.inf
-        for k in range(1, n + 1):
-            major = (c0 if colmaj else r0) + sgn * k
-            t = (r0 if colmaj else c0) + k * slope
-            dk = k * step_d
-            if dk - reach > max_d:
-                break
-            zk = _sample(z, major, t, colmaj)
-            if not np.isfinite(zk):
-                break
-            tk = k * slope + 0.5
-            y1 = math.floor(tk)
-            for y in (y1 - 1, y1):
-                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
-                    continue
-                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
-                    continue
-                if colmaj:
-                    rr, cc = r0 + y, major
-                else:
-                    rr, cc = major, c0 + y
-                if rr < 0 or rr >= h or cc < 0 or cc >= w:
-                    continue
-                zc = z[rr, cc]
-                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
-                if dist > max_d or not np.isfinite(zc):
-                    continue
-                s_t = (zc + rx_h - curv * dist * dist - z_tx) / dist
+        j = 0
+        for k in range(1, nk + 1):
+            while j < ncell and cells[j, 2] == k:
+                rr, cc, dist = cells[j, 0], cells[j, 1], cell_d[j]
+                s_t = (z[rr, cc] + rx_h - curv * dist * dist - z_tx) / dist
                 if s_t >= best:
                     out[rr, cc] = 1
-            s_k = (zk - curv * dk * dk - z_tx) / dk
+                j += 1
+            dk = k * step_d
+            s_k = (zs[k] - curv * dk * dk - z_tx) / dk
             if s_k > best:
                 best = s_k
 
@@ -300,7 +232,6 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
     height c_t[c] and frequency c_freq[c] (Hata coefficients hata_a[c] + hata_b[c] log d).
     method: 0 = Hata only, 1 = Hata + Deygout, 2 = Hata + Bullington. Cells beyond
     max_d or behind a nodata cell keep their value (NaN)."""
-    h, w = z.shape
     nt = tx_h.size
     nc = c_t.size
     z_tx = np.empty(nt)
@@ -314,45 +245,20 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
     g0 = np.full((nt, 3), _NONE)
     _write_loss(out, r0 - wr0, c0 - wc0, 0.5 * min(dx, dy), g0, c_t, fspl_a, inv_sqrt_lam,
                 hata_a, hata_b, 0)
-    reach = 1.5 * max(dx, dy)
     for q in prange(8 * n):
-        fam, p, sgn, colmaj = _ray_setup(q, n)
-        slope = p / n
-        dmaj = dx if colmaj else dy
-        dmin = dy if colmaj else dx
-        step_d = math.sqrt(dmaj * dmaj + (slope * dmin) ** 2)
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
         hd = np.empty(n + 1)
         hz = np.empty(n + 1)
         g = np.full((nt, 3), _NONE)
         ia = np.zeros(nt, np.int64)
         best = np.full(nt, -np.inf)
         nh = 0
-        for k in range(1, n + 1):
-            major = (c0 if colmaj else r0) + sgn * k
-            dk = k * step_d
-            if dk - reach > max_d:
-                break
-            zk = _sample(z, major, (r0 if colmaj else c0) + k * slope, colmaj)
-            if not np.isfinite(zk):
-                break
-            tk = k * slope + 0.5
-            y1 = math.floor(tk)
-            for y in (y1 - 1, y1):
-                if y < y1 and tk != y1:  # the lower cell is a candidate only on a tie
-                    continue
-                if abs(y) > k or (fam >= 2 and abs(y) == k) or _owner(y, k, n) != p:
-                    continue
-                if colmaj:
-                    rr, cc = r0 + y, major
-                else:
-                    rr, cc = major, c0 + y
-                if rr < 0 or rr >= h or cc < 0 or cc >= w:
-                    continue
-                zc = z[rr, cc]
-                dist = math.sqrt(((cc - c0) * dx) ** 2 + ((rr - r0) * dy) ** 2)
-                if dist > max_d or not np.isfinite(zc):
-                    continue
-                zr = zc + rx_h - curv * dist * dist
+        j = 0
+        for k in range(1, nk + 1):
+            while j < ncell and cells[j, 2] == k:
+                rr, cc, dist = cells[j, 0], cells[j, 1], cell_d[j]
+                zr = z[rr, cc] + rx_h - curv * dist * dist
                 if method > 0:
                     for t in range(nt):
                         visible = (zr - z_tx[t]) / dist >= best[t]
@@ -360,8 +266,10 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
                                                            zr, visible, method)
                 _write_loss(out, rr - wr0, cc - wc0, dist, g, c_t, fspl_a, inv_sqrt_lam,
                             hata_a, hata_b, method)
+                j += 1
             # push the sample onto the upper hull; track each height's horizon vertex
-            zk = zk - curv * dk * dk
+            dk = k * step_d
+            zk = zs[k] - curv * dk * dk
             while nh >= 2 and (hz[nh - 1] - hz[nh - 2]) * (dk - hd[nh - 2]) <= \
                     (zk - hz[nh - 2]) * (hd[nh - 1] - hd[nh - 2]):
                 nh -= 1
@@ -377,86 +285,54 @@ def path_loss(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
                     ia[t] = nh - 1
 
 
-# ----------------------------------------------------------------------- antenna, merge
+# ------------------------------------------------------------------------------- ITM
 
-
-@njit(cache=True)
-def antenna_gain(dphi_deg: float, theta_deg: float, beamwidth_deg: float, tilt_deg: float,
-                 fbr_db: float, vbeam_deg: float, sla_db: float) -> float:
-    """3GPP TR 36.814 sector pattern relative to boresight (dB, <= 0)."""
-    a_h = 0.0
-    if beamwidth_deg < 360.0:
-        x = dphi_deg
-        while x > 180.0:
-            x -= 360.0
-        while x < -180.0:
-            x += 360.0
-        a_h = min(12.0 * (x / beamwidth_deg) ** 2, fbr_db)
-    a_v = min(12.0 * ((theta_deg - tilt_deg) / vbeam_deg) ** 2, sla_db)
-    return -min(a_h + a_v, fbr_db)
-
-
-@njit(cache=True)
-def _bearing(i: int, j: int, rs: int, cs: int, dx: float, dy: float,
-             dmin: float) -> tuple[float, float]:
-    """Bearing (deg from north) and horizontal distance from the site to cell (i, j)."""
-    ex = (j - cs) * dx
-    ny = (rs - i) * dy
-    return math.degrees(math.atan2(ex, ny)), max(math.sqrt(ex * ex + ny * ny), dmin)
-
-
-@njit(cache=True)
-def _gains(ant: np.ndarray, zc: float, phi: float, dist: float, pattern: np.ndarray,
-           out: np.ndarray) -> None:
-    """Gain of each antenna a = (z_tx, azimuth, beamwidth, tilt) towards one cell."""
-    for a in range(ant.shape[0]):
-        theta = math.degrees(math.atan2(ant[a, 0] - zc, dist))
-        out[a] = antenna_gain(phi - ant[a, 1], theta, ant[a, 2], ant[a, 3], pattern[0],
-                              pattern[1], pattern[2])
+_ITM_WORK = 256  # dlthx resamples the profile to at most 245 points
 
 
 @njit(cache=True, parallel=True)
-def site_signals(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
-                 rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
-                 aidx: np.ndarray, eirp: np.ndarray, out: np.ndarray) -> None:
-    """out[m] = EIRP + antenna gain - loss for each entry m of one site (NaN kept).
+def path_loss_itm(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
+                  tx_h: np.ndarray, rx_h: float, max_d: float, c_t: np.ndarray,
+                  c_freq: np.ndarray, par: np.ndarray, wr0: int, wc0: int,
+                  out: np.ndarray) -> None:
+    """ITM point-to-point loss (dB) from the site at (r0, c0) into out[c, row-wr0, col-wc0].
 
-    ant[a] = (antenna elevation z_tx, azimuth_deg, beamwidth_deg, tilt_deg); entry m
-    uses antenna aidx[m], loss row fidx[m] and eirp[m]; pattern = (front_to_back_db,
-    vertical_beamwidth_deg, side_lobe_db)."""
-    h, w = zwin.shape
-    dmin = 0.5 * min(dx, dy)
-    for i in prange(h):
-        gain = np.empty(ant.shape[0])
-        for j in range(w):
-            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
-            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
-            for m in range(fidx.size):
-                out[m, i, j] = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
-
-
-@njit(cache=True, parallel=True)
-def merge_site(loss: np.ndarray, zwin: np.ndarray, rs: int, cs: int, dx: float, dy: float,
-               rx_h: float, ant: np.ndarray, pattern: np.ndarray, fidx: np.ndarray,
-               aidx: np.ndarray, eirp: np.ndarray, key: np.ndarray, sid: np.ndarray,
-               best: np.ndarray, index: np.ndarray, r0: int, c0: int) -> None:
-    """Best-server merge of every entry of one site into best[key] / index[key].
-
-    Arguments as :func:`site_signals`; best, index: (n_keys, H, W); the window's
-    top-left cell is (r0, c0)."""
-    h, w = zwin.shape
-    dmin = 0.5 * min(dx, dy)
-    for i in prange(h):
-        gain = np.empty(ant.shape[0])
-        for j in range(w):
-            if loss[0, i, j] != loss[0, i, j]:
-                continue
-            phi, dist = _bearing(i, j, rs, cs, dx, dy, dmin)
-            _gains(ant, zwin[i, j] + rx_h, phi, dist, pattern, gain)
-            for m in range(fidx.size):
-                s = eirp[m] + gain[aidx[m]] - loss[fidx[m], i, j]
-                k = key[m]
-                b = best[k, r0 + i, c0 + j]
-                if not (b >= s):  # NaN-aware: b is NaN or lower
-                    best[k, r0 + i, c0 + j] = s
-                    index[k, r0 + i, c0 + j] = sid[m]
+    Arguments as :func:`path_loss`; par are the ITM parameters of
+    :func:`geotel.coverage._itm.loss_db`. The profile of a cell at step k is the site's
+    cell, the ray's samples 1 .. k-1 and the cell itself, evenly spaced over the cell's
+    distance. The site's own cell gets the loss at half a cell over flat ground."""
+    nt = tx_h.size
+    ncmb = c_t.size
+    ens, gme = par[0], par[1]
+    klim, mdvar = int(par[5]), int(par[6])
+    zgnd = np.empty(ncmb, np.complex128)
+    wn = np.empty(ncmb)
+    for c in range(ncmb):
+        wn[c] = c_freq[c] / 47.7
+        zgnd[c] = _itm.ground_impedance(wn[c], par[2], par[3], par[4] > 0.5)
+    s0 = np.empty(_ITM_WORK)
+    flat = np.full(2, z[r0, c0])
+    for c in range(ncmb):
+        out[c, r0 - wr0, c0 - wc0] = _itm.loss_db(flat, 1, 0.5 * min(dx, dy), tx_h[c_t[c]],
+                                                  rx_h, c_freq[c], par, s0)[0]
+    for q in prange(8 * n):
+        zs, cells, cell_d = ray_buffers(n)
+        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
+        s = np.empty(_ITM_WORK)
+        for j in range(ncell):
+            rr, cc, k, dist = cells[j, 0], cells[j, 1], cells[j, 2], cell_d[j]
+            sample = zs[k]
+            zs[k] = z[rr, cc]
+            xi = dist / k
+            for t in range(nt):
+                dh, he0, he1, dl0, dl1, the0, the1 = _itm.prepare(zs, k, xi, tx_h[t], rx_h,
+                                                                  gme, s)
+                for c in range(ncmb):
+                    if c_t[c] != t:
+                        continue
+                    aref = _itm.reference_db(dist, tx_h[t], rx_h, wn[c], ens, gme, zgnd[c],
+                                             dh, he0, he1, dl0, dl1, the0, the1)[0]
+                    a = _itm.variability_db(aref, dist, he0, he1, wn[c], dh, klim, mdvar,
+                                            par[7], par[8], par[9])
+                    out[c, rr - wr0, cc - wc0] = 20.0 * math.log10(2.0 * wn[c] * dist) + a
+            zs[k] = sample

@@ -1,15 +1,23 @@
 """Coverage prediction: per-site received power over terrain, best server per grid cell.
 
-For every site the path loss is ``max(Hata(d), free space(d)) + diffraction`` (Deygout
-with up to 3 edges, or Bullington, on the terrain profile with Earth curvature and
-``k = 4/3``), computed once per site position and frequency by the radial sweep of
-:mod:`geotel.coverage._sweep` in the site's window (``max_radius_m``). Each sector adds
-its EIRP and its 3GPP antenna pattern (:mod:`geotel.coverage.antenna`). Windows are
-merged one at a time into the best-server rasters: memory stays bounded by the
-province grid, never a stack of per-site rasters.
+For every site the path loss comes from a registered propagation model
+(:mod:`geotel.coverage.models`), computed once per site position, antenna height and
+frequency by the radial sweep of :mod:`geotel.coverage._sweep` in the site's window
+(``max_radius_m``):
 
-The Hata base-station height is the antenna height above ground (``height_m``); the
-terrain between site and receiver is accounted for by the diffraction term.
+- ``hata_deygout`` (default): ``max(Hata(d), free space(d)) + diffraction`` (Deygout
+  with up to 3 edges, or Bullington, on the terrain profile with Earth curvature and
+  ``k = 4/3``). The Hata base-station height is the antenna height above ground
+  (``height_m``); the terrain between site and receiver is accounted for by the
+  diffraction term.
+- ``itm``: the Longley-Rice ITM in point-to-point mode over each cell's profile
+  (:mod:`geotel.coverage.itm`).
+
+Each sector adds its EIRP and its own 3GPP antenna pattern (the towers layer's
+``front_to_back_db``, ``vertical_beamwidth_deg``, ``side_lobe_db``; empty values take
+the run's :class:`~geotel.coverage.antenna.AntennaPattern`). Windows are merged one at
+a time into the best-server rasters: memory stays bounded by the province grid, never
+a stack of per-site rasters.
 """
 
 from __future__ import annotations
@@ -28,17 +36,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from geotel._errors import ValueRangeError
-from geotel.coverage import _sweep
+from geotel.coverage import _merge
 from geotel.coverage._inputs import check_height, prepare_dem, prepare_entries
 from geotel.coverage.antenna import AntennaPattern
+from geotel.coverage.itm import ItmParameters
+from geotel.coverage.models import ModelName, ModelSettings, PropagationModel, get_model
 from geotel.coverage.result import CoverageResult
-from geotel.propagation import (
-    EARTH_RADIUS_M,
-    REFRACTION_K,
-    Environment,
-    ModelRangeWarning,
-    hata_coefficients_db,
-)
+from geotel.propagation import Environment, ModelRangeWarning
 from geotel.raster import Raster
 
 if TYPE_CHECKING:
@@ -65,7 +69,7 @@ DEFAULT_THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -95.0, "4G": -105
 #: Building-penetration margin added to the thresholds for indoor coverage (dB).
 INDOOR_MARGIN_DB: dict[str, float] = {"none": 0.0, "rural": 8.0, "suburban": 12.0,
                                       "urban": 16.0}
-_METHODS = {"none": 0, "deygout": 1, "bullington": 2}
+_METHODS = ("deygout", "bullington", "none")
 _ENVIRONMENTS = ("urban", "suburban", "open")
 
 
@@ -92,37 +96,34 @@ class SiteSignal:
 
 
 def _check_options(max_radius_m: float, rx_height_m: float, environment: str,
-                   diffraction: str) -> tuple[float, float, int]:
+                   diffraction: str, model: str) -> tuple[float, float, PropagationModel]:
     radius = float(max_radius_m)
     if not math.isfinite(radius) or radius <= 0:
         raise ValueRangeError(f"max_radius_m = {max_radius_m!r} must be > 0",
                               column="max_radius_m", fix="give a radius in metres, e.g. 15000")
     rx_h = check_height(rx_height_m, "rx_height_m")
     if rx_h <= 0:
-        raise ValueRangeError("rx_height_m must be > 0 (Hata needs a positive height)",
+        raise ValueRangeError("rx_height_m must be > 0 (the models need a positive height)",
                               column="rx_height_m", fix="use 1.5 m for a handset")
+    chosen = get_model(model)
     if environment not in _ENVIRONMENTS:
         raise ValueRangeError(f"unknown environment '{environment}'", column="environment",
                               fix="use one of: urban, suburban, open")
     if diffraction not in _METHODS:
         raise ValueRangeError(f"unknown diffraction method '{diffraction}'",
                               column="diffraction", fix="use one of: deygout, bullington, none")
-    if not 1.0 <= rx_h <= 10.0:
-        warnings.warn(f"Hata model: rx_height_m = {rx_h:g} is outside 1–10 m; extrapolated",
-                      ModelRangeWarning, stacklevel=3)
-    return radius, rx_h, _METHODS[diffraction]
+    return radius, rx_h, chosen
 
 
-def _warn_heights(entries: pd.DataFrame) -> None:
-    hb = entries["height_m"].to_numpy()
-    bad = (hb < 30.0) | (hb > 200.0)
-    if bad.any():
-        warnings.warn(f"Hata model: {int(bad.sum())} sector(s) have an antenna height outside "
-                      f"30–200 m (e.g. {hb[bad][0]:g} m); extrapolated", ModelRangeWarning,
-                      stacklevel=3)
-    if (hb <= 0).any():
-        raise ValueRangeError("antenna height_m must be > 0 m for the Hata model",
-                              column="height_m", fix="give the antenna height above ground")
+def _prepare(towers: gpd.GeoDataFrame, r: Raster, model: PropagationModel, radius_m: float,
+             rx_h: float, technologies: Sequence[str] | None, operators: Sequence[str] | None,
+             pattern: AntennaPattern | None) -> pd.DataFrame:
+    """The entries to predict, checked against the model's ranges (warnings here)."""
+    entries = prepare_entries(towers, r, technologies=technologies, operators=operators,
+                              pattern=pattern, check_frequency=model.check_frequency)
+    model.check_inputs(tx_height_m=entries["height_m"].to_numpy(), rx_height_m=rx_h,
+                       max_distance_km=radius_m / 1000.0)
+    return entries
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,14 +136,16 @@ class _SiteWindow:
     loss_db: np.ndarray  # (n_freq, h, w)
     freq_index: np.ndarray  # per member: row of loss_db (its height and frequency)
     site_cell: tuple[int, int]  # the site's cell within the window
-    antennas: np.ndarray  # (n_antennas, 4): elevation z_tx, azimuth, beamwidth, tilt
+    antennas: np.ndarray  # (n_antennas, 7): elevation z_tx, azimuth, beamwidth, tilt, pattern
     antenna_index: np.ndarray  # per member: row of antennas
     eirp_dbm: np.ndarray  # per member
 
 
 def _sector_table(entries: pd.DataFrame) -> np.ndarray:
-    """(eirp_dbm, azimuth_deg, beamwidth_deg, tilt_deg) per entry, float64."""
-    cols = ["eirp_dbm", "azimuth_deg", "beamwidth_deg", "tilt_deg"]
+    """(eirp_dbm, azimuth_deg, beamwidth_deg, tilt_deg, front_to_back_db,
+    vertical_beamwidth_deg, side_lobe_db) per entry, float64."""
+    cols = ["eirp_dbm", "azimuth_deg", "beamwidth_deg", "tilt_deg", "front_to_back_db",
+            "vertical_beamwidth_deg", "side_lobe_db"]
     return np.ascontiguousarray(entries[cols].to_numpy(dtype=np.float64))
 
 
@@ -152,8 +155,8 @@ def _iter_site_windows(
     *,
     radius_m: float,
     rx_height_m: float,
-    environment: Environment,
-    method: int,
+    model: PropagationModel,
+    settings: ModelSettings,
     progress: bool,
     desc: str,
 ) -> Iterator[_SiteWindow]:
@@ -162,7 +165,6 @@ def _iter_site_windows(
     h, w = z.shape
     dx, dy = abs(dem.transform.a), abs(dem.transform.e)
     n = int(math.ceil(radius_m / min(dx, dy))) + 1
-    curv = 1.0 / (2.0 * REFRACTION_K * EARTH_RADIUS_M)
     groups = entries.groupby(["row", "col"], sort=False).indices
     freq_all = entries["freq_mhz"].to_numpy()
     height_all = entries["height_m"].to_numpy()
@@ -175,15 +177,13 @@ def _iter_site_windows(
             heights = np.unique(height_all[members])
             combos = sorted(set(zip(height_all[members], freq_all[members], strict=True)))
             c_t = np.array([int(np.searchsorted(heights, hb)) for hb, _ in combos])
-            coef = [hata_coefficients_db(f, hb, rx_height_m, environment) for hb, f in combos]
             rs = slice(max(r0 - n, 0), min(r0 + n + 1, h))
             cs = slice(max(c0 - n, 0), min(c0 + n + 1, w))
             loss = np.full((len(combos), rs.stop - rs.start, cs.stop - cs.start), np.nan,
                            np.float32)
-            _sweep.path_loss(z, r0, c0, n, dx, dy, heights.astype(np.float64), rx_height_m,
-                             radius_m, curv, c_t, np.array([f for _, f in combos]),
-                             np.array([a for a, _ in coef]), np.array([b for _, b in coef]),
-                             method, rs.start, cs.start, loss)
+            model.window(z, r0, c0, n, dx, dy, heights.astype(np.float64), rx_height_m,
+                         radius_m, c_t, np.array([float(f) for _, f in combos]), settings,
+                         rs.start, cs.start, loss)
             lookup = {cmb: i for i, cmb in enumerate(combos)}
             fidx = np.array([lookup[(height_all[m], freq_all[m])] for m in members],
                             dtype=np.int64)
@@ -196,11 +196,6 @@ def _iter_site_windows(
                               np.ascontiguousarray(table[members, 0]))
 
 
-def _pattern_array(pattern: AntennaPattern) -> np.ndarray:
-    return np.array([pattern.front_to_back_db, pattern.vertical_beamwidth_deg,
-                     pattern.side_lobe_db])
-
-
 def iter_site_signals(
     towers: gpd.GeoDataFrame,
     dem: Raster | str | os.PathLike | Any,
@@ -211,6 +206,9 @@ def iter_site_signals(
     environment: Environment = "open",
     diffraction: Diffraction = "deygout",
     progress: bool = True,
+    model: ModelName = "hata_deygout",
+    itm: ItmParameters | None = None,
+    pattern: AntennaPattern | None = None,
 ) -> Iterator[SiteSignal]:
     """Received power of each tower row for one technology, window by window.
 
@@ -230,7 +228,7 @@ def iter_site_signals(
         DEM Raster, path or rasterio dataset in a metric CRS.
     technology
         "2G", "3G", "4G" (or "5G" with a ``freq_mhz`` a model covers).
-    max_radius_m, rx_height_m, environment, diffraction, progress
+    max_radius_m, rx_height_m, environment, diffraction, progress, model, itm, pattern
         As in :func:`predict`.
 
     Yields
@@ -256,19 +254,19 @@ def iter_site_signals(
     >>> sig.index, sig.signal_dbm.shape, bool(np.isnan(sig.signal_dbm[0, 0]))
     (0, (23, 23), True)
     """
-    radius, rx_h, method = _check_options(max_radius_m, rx_height_m, environment, diffraction)
+    radius, rx_h, chosen = _check_options(max_radius_m, rx_height_m, environment, diffraction,
+                                          model)
+    settings = ModelSettings(environment, diffraction, itm or ItmParameters())
     r = prepare_dem(dem)
-    entries = prepare_entries(towers, r, technologies=[technology], operators=None)
-    _warn_heights(entries)
+    entries = _prepare(towers, r, chosen, radius, rx_h, [technology], None, pattern)
     pos_to_row = entries["tower_pos"].to_numpy()
-    pattern = _pattern_array(AntennaPattern())
     dx, dy = abs(r.transform.a), abs(r.transform.e)
-    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h,
-                                  environment=environment, method=method, progress=progress,
+    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h, model=chosen,
+                                  settings=settings, progress=progress,
                                   desc=f"{technology} signal"):
         sig = np.empty((win.members.size, *win.loss_db.shape[1:]), np.float32)
-        _sweep.site_signals(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
-                            rx_h, win.antennas, pattern, win.freq_index, win.antenna_index,
+        _merge.site_signals(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
+                            rx_h, win.antennas, win.freq_index, win.antenna_index,
                             win.eirp_dbm, sig)
         for m, pos in enumerate(win.members):
             yield SiteSignal(int(pos_to_row[pos]), win.rows, win.cols, sig[m])
@@ -288,6 +286,8 @@ def predict(
     indoor: Indoor = "none",
     progress: bool = True,
     pattern: AntennaPattern | None = None,
+    model: ModelName = "hata_deygout",
+    itm: ItmParameters | None = None,
 ) -> CoverageResult:
     """Best-server coverage of the towers over the DEM's grid.
 
@@ -308,9 +308,10 @@ def predict(
     rx_height_m
         Receiver height above ground.
     environment
-        Hata environment: "urban", "suburban" or "open".
+        Hata environment: "urban", "suburban" or "open" (``hata_deygout`` only).
     diffraction
-        "deygout" (up to 3 edges), "bullington" or "none" (Hata only).
+        "deygout" (up to 3 edges), "bullington" or "none" (Hata only); ``hata_deygout``
+        only (the ITM has its own diffraction).
     thresholds_dbm
         Outdoor thresholds per technology; defaults :data:`DEFAULT_THRESHOLDS_DBM`.
     indoor
@@ -318,7 +319,11 @@ def predict(
     progress
         Show a progress bar (when on a terminal).
     pattern
-        Antenna pattern parameters; 3GPP defaults.
+        Antenna pattern of the sectors whose pattern columns are empty; 3GPP defaults.
+    model
+        Propagation model (:mod:`geotel.coverage.models`): "hata_deygout" or "itm".
+    itm
+        ITM parameters (``model="itm"``); defaults :class:`ItmParameters`.
 
     Returns
     -------
@@ -333,8 +338,8 @@ def predict(
     StudyAreaError
         A tower lies outside the DEM.
     ValueRangeError
-        Bad option, negative height, nodata holes in the DEM, a frequency outside every
-        model.
+        Bad option, negative height, nodata holes in the DEM, a frequency outside the
+        model, an unknown model.
     SchemaError
         The towers lack a required column.
 
@@ -352,13 +357,14 @@ def predict(
     >>> res.technologies, res.operators, int(res.covered("4G").sum())
     (['4G'], ['Viettel'], 877)
     """
-    radius, rx_h, method = _check_options(max_radius_m, rx_height_m, environment, diffraction)
+    radius, rx_h, chosen = _check_options(max_radius_m, rx_height_m, environment, diffraction,
+                                          model)
     if indoor not in INDOOR_MARGIN_DB:
         raise ValueRangeError(f"unknown indoor setting '{indoor}'", column="indoor",
                               fix="use one of: none, rural, suburban, urban")
+    settings = ModelSettings(environment, diffraction, itm or ItmParameters())
     r = prepare_dem(dem)
-    entries = prepare_entries(towers, r, technologies=technologies, operators=operators)
-    _warn_heights(entries)
+    entries = _prepare(towers, r, chosen, radius, rx_h, technologies, operators, pattern)
     thresholds = {**DEFAULT_THRESHOLDS_DBM, **(thresholds_dbm or {})}
     margin = INDOOR_MARGIN_DB[indoor]
     techs = sorted(entries["technology"].unique())
@@ -374,16 +380,14 @@ def predict(
     index_dtype = np.int16 if len(entries) < np.iinfo(np.int16).max else np.int32
     best3 = np.full((len(key_list), *r.shape), np.nan, np.float32)
     index3 = np.full((len(key_list), *r.shape), -1, index_dtype)
-    log.info("predicting %d sector-technologies at %d positions on a %dx%d grid",
-             len(entries), entries.groupby(["row", "col"]).ngroups, *r.shape)
-    pat = _pattern_array(pattern or AntennaPattern())
+    log.info("predicting %d sector-technologies at %d positions on a %dx%d grid (%s)",
+             len(entries), entries.groupby(["row", "col"]).ngroups, *r.shape, chosen.name)
     dx, dy = abs(r.transform.a), abs(r.transform.e)
-    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h,
-                                  environment=environment, method=method, progress=progress,
-                                  desc="coverage"):
+    for win in _iter_site_windows(entries, r, radius_m=radius, rx_height_m=rx_h, model=chosen,
+                                  settings=settings, progress=progress, desc="coverage"):
         m = win.members
-        _sweep.merge_site(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
-                          rx_h, win.antennas, pat, win.freq_index, win.antenna_index,
+        _merge.merge_site(win.loss_db, r.values[win.rows, win.cols], *win.site_cell, dx, dy,
+                          rx_h, win.antennas, win.freq_index, win.antenna_index,
                           win.eirp_dbm, key_id[m], m.astype(np.int64), best3, index3,
                           win.rows.start, win.cols.start)
     best = {k: best3[i] for i, k in enumerate(key_list)}
@@ -404,8 +408,10 @@ def run_coverage(province: Any, config: CoverageConfig) -> CoverageResult:
         A :class:`geotel.province.ProvinceData` (``.towers`` GeoDataFrame, ``.dem``
         Raster or path in the analysis CRS).
     config
-        The ``coverage`` section of the project config. When the DEM's cell size differs
-        from ``config.resolution_m`` by more than 1 %, the DEM is resampled (bilinear).
+        The ``coverage`` section of the project config; ``config.model`` picks the
+        propagation model (``config.itm_*`` its ITM parameters). When the DEM's cell
+        size differs from ``config.resolution_m`` by more than 1 %, the DEM is resampled
+        (bilinear).
 
     Returns
     -------
@@ -434,7 +440,8 @@ def run_coverage(province: Any, config: CoverageConfig) -> CoverageResult:
         province.towers, dem, max_radius_m=config.max_radius_m,
         rx_height_m=config.rx_height_m, environment=config.environment,
         diffraction=config.diffraction, thresholds_dbm=config.thresholds_dbm,
-        indoor=config.indoor, progress=True,
+        indoor=config.indoor, progress=True, model=config.model,
+        itm=ItmParameters.from_config(config),
     )
 
 
