@@ -21,6 +21,20 @@ def _item(key: str, value: Any, note: str, stands_in: bool = False) -> dict[str,
     return {"key": key, "value": value, "note": note, "stands_in_for_data": stands_in}
 
 
+def _model(c: Any) -> dict[str, Any]:
+    if c.model == "itm":
+        return {"model": "itm", "name": "Longley-Rice ITM 1.2.2, point to point",
+                "climate": c.itm_climate, "refractivity_n_units": c.itm_refractivity_n_units,
+                "ground_permittivity": c.itm_ground_permittivity,
+                "ground_conductivity_s_m": c.itm_ground_conductivity_s_m,
+                "reliability_pct": c.itm_reliability_pct,
+                "confidence_pct": c.itm_confidence_pct, "rx_height_m": c.rx_height_m,
+                "indoor": c.indoor}
+    return {"model": "hata_deygout", "name": "Okumura-Hata / COST-231 with terrain "
+            "diffraction", "diffraction": c.diffraction, "environment": c.environment,
+            "rx_height_m": c.rx_height_m, "indoor": c.indoor}
+
+
 def assumptions(config: ProjectConfig, province: Any,
                 layers: dict[str, gpd.GeoDataFrame]) -> list[dict[str, Any]]:
     """The assumptions of a run, modelling ones first.
@@ -34,9 +48,7 @@ def assumptions(config: ProjectConfig, province: Any,
     """
     c, s, f, ind = config.coverage, config.siting, config.fiber, config.indicators
     out = [
-        _item("coverage", {"model": "Okumura-Hata / COST-231 with terrain diffraction",
-                           "diffraction": c.diffraction, "environment": c.environment,
-                           "rx_height_m": c.rx_height_m, "indoor": c.indoor},
+        _item("coverage.model", _model(c),
               f"radio prediction over the DEM at {c.resolution_m:g} m, up to "
               f"{c.max_radius_m / 1000:g} km from each site"),
         _item("coverage.thresholds_dbm", dict(c.thresholds_dbm),

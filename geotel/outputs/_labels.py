@@ -108,6 +108,11 @@ COLUMN_TITLES: dict[str, dict[str, str]] = {
     "tilt_deg": {"vi": "Góc nghiêng (độ)", "en": "Downtilt (deg)"},
     "eirp_dbm": {"vi": "EIRP (dBm)", "en": "EIRP (dBm)"},
     "freq_mhz": {"vi": "Tần số (MHz)", "en": "Frequency (MHz)"},
+    "front_to_back_db": {"vi": "Tỷ số trước/sau của anten (dB)",
+                         "en": "Antenna front-to-back ratio (dB)"},
+    "vertical_beamwidth_deg": {"vi": "Độ rộng búp sóng đứng (độ)",
+                               "en": "Vertical beamwidth (deg)"},
+    "side_lobe_db": {"vi": "Mức búp phụ (dB)", "en": "Side-lobe level (dB)"},
     # proposed towers
     "rank": {"vi": "Thứ tự ưu tiên", "en": "Rank"},
     "colocated": {"vi": "Dùng chung hạ tầng", "en": "Co-located"},

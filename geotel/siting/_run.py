@@ -18,6 +18,7 @@ from scipy import ndimage
 from geotel._errors import InputError, ValueRangeError
 from geotel._zonal import commune_labels, grid_of, zonal_sum
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
+from geotel.coverage.itm import ItmParameters
 from geotel.raster import Raster
 from geotel.siting._blocks import grid_factor
 from geotel.siting._screen import order_by_gain, shortlist
@@ -228,7 +229,8 @@ def run_siting(
     radio = dict(technology=tech, threshold_dbm=float(coverage.thresholds_dbm[tech]),
                  covered=covered, max_radius_m=ccfg.max_radius_m, rx_height_m=ccfg.rx_height_m,
                  environment=ccfg.environment, diffraction=ccfg.diffraction,
-                 progress=progress)
+                 progress=progress, model=ccfg.model,
+                 itm=ItmParameters.from_config(ccfg) if ccfg.model == "itm" else None)
     cost_arr = model["total_cost_vnd"].to_numpy(float)
     use_cost = cfg.budget_vnd is not None and cfg.target_pop_pct is None
     res_m = abs(dem.transform.a)

@@ -122,6 +122,8 @@ def coverage_matrix(
     eirp_dbm: float = 58.0,
     progress: bool = True,
     signals: Any = None,
+    model: str = "hata_deygout",
+    itm: Any = None,
 ) -> CoverageMatrix:
     """Build the sparse coverage matrix of the candidates over the uncovered people.
 
@@ -142,8 +144,9 @@ def coverage_matrix(
     grid_factor
         Predict signals on the DEM averaged over ``grid_factor`` × ``grid_factor``
         blocks, with the uncovered people summed to the same blocks (1: the DEM's grid).
-    max_radius_m, rx_height_m, environment, diffraction, eirp_dbm, progress
-        Passed to :func:`geotel.coverage.iter_site_signals`.
+    max_radius_m, rx_height_m, environment, diffraction, eirp_dbm, progress, model, itm
+        Passed to :func:`geotel.coverage.iter_site_signals` (``model``: the propagation
+        model of the coverage prediction, so that candidates are judged alike).
     signals
         Callable with the signature of ``iter_site_signals`` (for tests); default the
         coverage engine's.
@@ -185,9 +188,10 @@ def coverage_matrix(
     towers = candidate_towers(candidates, technology=technology, eirp_dbm=eirp_dbm)
     rows_idx: list[np.ndarray] = []
     cols_idx: list[np.ndarray] = []
+    extra = {} if model == "hata_deygout" and itm is None else {"model": model, "itm": itm}
     for sig in signals(towers, dem, technology=technology, max_radius_m=max_radius_m,
                        rx_height_m=rx_height_m, environment=environment,
-                       diffraction=diffraction, progress=progress):
+                       diffraction=diffraction, progress=progress, **extra):
         with np.errstate(invalid="ignore"):
             hit = sig.signal_dbm >= threshold_dbm
         wb_block = block[sig.rows, sig.cols][hit]
