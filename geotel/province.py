@@ -25,7 +25,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import rasterio.features
 import rasterio.warp
@@ -46,8 +45,9 @@ from geotel._errors import (
 )
 from geotel.config import ProjectConfig
 from geotel.io._border import drop_towers_off_dem, mark_border_towers
-from geotel.io._layers import empty_layer, format_code, given_crs
-from geotel.io.crs import missing_crs_fix, require_metric_crs
+from geotel.io._layers import empty_layer
+from geotel.io._offices import with_offices
+from geotel.io.crs import require_metric_crs
 from geotel.io.dem import read_dem
 from geotel.io.vector import (
     read_communes,
@@ -55,7 +55,6 @@ from geotel.io.vector import (
     read_fiber,
     read_roads,
     read_towers,
-    read_vector,
 )
 from geotel.raster import Raster
 from geotel.schema import LayerName, validate_layer
@@ -175,10 +174,14 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
         pyproj.CRS.from_user_input(communes.crs) == acrs else None
     province = study_area_of(communes, buffer_m=0.0) if area is not None else None
     # Towers across the border are judged per site against the coverage radius below.
-    towers = layer("towers", inputs.towers, lambda: mark_border_towers(
-        read_towers(inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep),
-        province, max_radius_m=config.coverage.max_radius_m, source=str(inputs.towers),
-        report=rep))
+    def towers_read() -> gpd.GeoDataFrame:
+        t = read_towers(inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep)
+        placed = t.crs is not None and pyproj.CRS.from_user_input(t.crs) == acrs
+        return mark_border_towers(t, province if placed else None,
+                                  max_radius_m=config.coverage.max_radius_m,
+                                  source=str(inputs.towers), report=rep)
+
+    towers = layer("towers", inputs.towers, towers_read)
     zones = layer("exclusion_zones", inputs.exclusion_zones, lambda: read_exclusion_zones(
         inputs.exclusion_zones, crs=acrs, study_area=area, report=rep,
         source_crs=inputs.exclusion_zones_crs))
@@ -193,7 +196,7 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
             _osm_roads(inputs.osm, acrs, rep), area, str(inputs.osm), rep))
     if inputs.commune_offices is not None and len(communes):
         try:
-            communes = _with_offices(communes, inputs.commune_offices,
+            communes = with_offices(communes, inputs.commune_offices,
                                      inputs.commune_offices_layer, acrs, rep,
                                      source_crs=inputs.commune_offices_crs)
         except InputError as exc:
@@ -270,46 +273,6 @@ def _osm_roads(path: Path, crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDat
 
     roads, _ = validate_layer(read_osm_roads(path), "roads", source=str(path), report=rep)
     return roads.to_crs(crs)
-
-
-def _with_offices(communes: gpd.GeoDataFrame, path: Path, layer: str | None,
-                  crs: pyproj.CRS, rep: ValidationReport, *, source_crs: str | None = None
-                  ) -> gpd.GeoDataFrame:
-    """Communes with ``office_x``/``office_y`` (analysis CRS) from a layer of office points."""
-    offices = read_vector(path, layer=layer)
-    src = str(path)
-    key = "inputs.commune_offices_crs"
-    if "commune_code" not in offices.columns:
-        raise SchemaError("the commune offices layer has no 'commune_code' column",
-                          file=src, column="commune_code",
-                          fix="give each office point the 5-digit code of its commune")
-    offices = given_crs(offices, source_crs, key, src, rep)
-    if offices.crs is None:
-        b = tuple(float(v) for v in offices.total_bounds) if len(offices) else None
-        raise CRSError("the commune offices layer has no CRS (a shapefile without its "
-                       ".prj?)", file=src, column=key,
-                       fix=missing_crs_fix(key, b))  # type: ignore[arg-type]
-    offices = offices.to_crs(crs)
-    codes = offices["commune_code"].map(lambda v: format_code(v, 5))
-    known = set(communes["commune_code"])
-    for code in codes[~codes.isin(known)]:
-        rep.warn("schema", f"office of unknown commune {code} ignored", file=src,
-                 feature=str(code), column="commune_code", fix="check the code")
-    xy = pd.DataFrame({"office_x": offices.geometry.x.to_numpy(),
-                       "office_y": offices.geometry.y.to_numpy()}, index=codes.to_numpy())
-    xy = xy[~xy.index.duplicated()]
-    out = communes.copy()
-    out["office_x"] = out["commune_code"].map(xy["office_x"])
-    out["office_y"] = out["commune_code"].map(xy["office_y"])
-    pts = gpd.points_from_xy(out["office_x"], out["office_y"], crs=crs)
-    has = out["office_x"].notna().to_numpy()
-    outside = has & ~shapely.covers(out.geometry.buffer(100.0).array, pts)
-    for code in out.loc[outside, "commune_code"]:
-        rep.warn("study_area", "commune office lies outside its commune; a point inside "
-                 "the commune is used instead", file=src, feature=str(code),
-                 fix="check the office's coordinates")
-    out.loc[outside, ["office_x", "office_y"]] = np.nan
-    return out
 
 
 def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,

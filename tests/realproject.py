@@ -118,15 +118,19 @@ def _write_dem(path: Path, real_data: Path, communes: gpd.GeoDataFrame, *,
     transform = Affine(resolution_m, 0, left, 0, -resolution_m, top)
     smooth = np.full((h, w), np.nan, np.float32)
     with rasterio.open(real_data / "dem_coarse_5arcmin.tif") as src:
+        coarse = src.read(1).astype(np.float32)
+        coarse[coarse == src.nodata] = 0.0  # the sea, east of the window
         rasterio.warp.reproject(
-            source=src.read(1).astype(np.float32), destination=smooth,
-            src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
-            dst_crs=ANALYSIS_CRS, src_nodata=src.nodata, dst_nodata=np.nan,
+            source=coarse, destination=smooth, src_transform=src.transform, src_crs=src.crs,
+            dst_transform=transform, dst_crs=ANALYSIS_CRS, dst_nodata=np.nan,
             resampling=rasterio.warp.Resampling.cubic_spline)
-    smooth = np.clip(np.nan_to_num(smooth, nan=float(np.nanmean(smooth))), 50.0, None)
+    smooth = np.clip(np.nan_to_num(smooth, nan=0.0), 0.0, None)
     detail = spectral_field((h, w), resolution_m, name=f"realproject-dem-{seed}", beta=3.2,
                             min_wavelength_m=2 * resolution_m, max_wavelength_m=25_000.0)
-    dem = np.round(smooth + roughness_m(smooth, resolution_m) * detail, 1).astype(np.float32)
+    dem = smooth + roughness_m(smooth, resolution_m) * detail
+    # Relief detail never digs below the valleys' floor (nor below the sea).
+    dem = np.maximum(dem, 0.8 * smooth)
+    dem = np.round(dem, 1).astype(np.float32)
     with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1,
                        dtype="float32", crs=ANALYSIS_CRS, transform=transform,
                        nodata=-9999.0, compress="deflate", tiled=True) as ds:

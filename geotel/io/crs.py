@@ -306,22 +306,21 @@ def _area_box(code: int) -> tuple[float, float, float, float]:
 
 def _tm3_zone(bounds: tuple[float, float, float, float],
               near_lonlat: tuple[float, float] | None) -> int | None:
-    """The TM-3 zone most likely meant: the most specific EPSG zone (smallest area of
-    use) that holds ``near_lonlat`` (where the other inputs are), or else that holds the
-    data's own centre once read in that zone."""
+    """The TM-3 zone most likely meant: among the zones whose area of use holds the data's
+    centre once read in that zone (and ``near_lonlat``, where the other inputs lie, when
+    known), the most specific one (smallest area of use)."""
     cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    best: tuple[float, int] | None = None
+    fits: list[tuple[float, int, bool]] = []
     for code in sorted(set(_TM3.values())):
         w, s, e, n = _area_box(code)
-        if near_lonlat is not None:
-            lon, lat = near_lonlat
-        else:
-            lon, lat = Transformer.from_crs(code, 4326, always_xy=True).transform(cx, cy)
+        lon, lat = Transformer.from_crs(code, 4326, always_xy=True).transform(cx, cy)
         if w <= lon <= e and s <= lat <= n:
-            size = (e - w) * (n - s)
-            if best is None or size < best[0]:
-                best = (size, code)
-    return best[1] if best else None
+            near = near_lonlat is not None and (w <= near_lonlat[0] <= e
+                                                and s <= near_lonlat[1] <= n)
+            fits.append(((e - w) * (n - s), code, near))
+    if any(f[2] for f in fits):
+        fits = [f for f in fits if f[2]]
+    return min(fits)[1] if fits else None
 
 
 def crs_candidates(bounds: tuple[float, float, float, float], *,
