@@ -173,8 +173,9 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
     area = study_area_of(communes) if metric and communes.crs is not None and \
         pyproj.CRS.from_user_input(communes.crs) == acrs else None
     province = study_area_of(communes, buffer_m=0.0) if area is not None else None
-    # Towers across the border are judged per site against the coverage radius below.
+
     def towers_read() -> gpd.GeoDataFrame:
+        """Towers across the border are judged per site against the coverage radius."""
         t = read_towers(inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep)
         placed = t.crs is not None and pyproj.CRS.from_user_input(t.crs) == acrs
         return mark_border_towers(t, province if placed else None,
@@ -197,8 +198,8 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
     if inputs.commune_offices is not None and len(communes):
         try:
             communes = with_offices(communes, inputs.commune_offices,
-                                     inputs.commune_offices_layer, acrs, rep,
-                                     source_crs=inputs.commune_offices_crs)
+                                    inputs.commune_offices_layer, acrs, rep,
+                                    source_crs=inputs.commune_offices_crs)
         except InputError as exc:
             _add(rep, exc)
 

@@ -155,6 +155,6 @@ def test_validate_real_inputs_fits_on_one_screen(tmp_path, real_data):
     assert "invalid geometry repaired" in text and "142 features" in text
     assert "6 site(s) across the provincial border" in text
     assert "Fix: swap" not in text  # the VN-2000 list is right
-    assert "VN-2000 surveying convention" in text
+    assert "Vietnamese surveying convention" in text
     every = _csv_rows(tmp_path / "all.csv")
     assert sum("invalid geometry repaired" in x["message"] for x in every) == 142

@@ -200,7 +200,7 @@ def _resolve_swaps(a: np.ndarray, b: np.ndarray, to_lonlat: Transformer | None,
                   and normalise_header(names[1]) in _SURVEY_Y)
         if survey:
             text = (f"'{names[0]}' holds the northing and '{names[1]}' the easting (the "
-                    "VN-2000 surveying convention); read as such")
+                    "Vietnamese surveying convention, as in VN-2000 lists); read as such")
             log.info("%s: %s", source, text)
             rep.info("range", text, file=source, column=column)
             return b, a
