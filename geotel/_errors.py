@@ -9,6 +9,9 @@ matches the first one.
 
 from __future__ import annotations
 
+import csv
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,8 +30,16 @@ __all__ = [
     "SolverError",
     "Problem",
     "ProblemKind",
+    "ProblemGroup",
     "ValidationReport",
+    "REPORT_COLUMNS",
 ]
+
+#: Columns of the problem list written by :meth:`ValidationReport.to_csv`.
+REPORT_COLUMNS: tuple[str, ...] = ("level", "file", "feature", "row", "column", "message",
+                                   "fix")
+#: How many features a collapsed line names before "…".
+SHOWN_FEATURES = 3
 
 
 class GeotelError(Exception):
@@ -44,6 +55,8 @@ class InputError(GeotelError, ValueError):
         What is wrong.
     file, feature, column
         Where it is wrong: file path, row or feature id, column name.
+    row
+        1-based line of the feature in its file, where known.
     fix
         How to fix it.
     problems
@@ -59,27 +72,30 @@ class InputError(GeotelError, ValueError):
         column: str | None = None,
         fix: str | None = None,
         problems: Iterable[Problem] = (),
+        row: int | None = None,
     ) -> None:
         self.file = file
         self.feature = feature
         self.column = column
+        self.row = row
         self.fix = fix
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.message = message
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = _where(self.file, self.feature, self.column)
+        where = _where(self.file, self.feature, self.column, self.row)
         text = f"{where}: {self.message}" if where else self.message
         if self.fix:
             text += f" Fix: {self.fix}"
         others = [p for p in self.problems[1:] if p.severity == "error"]
         if others:
+            lines = [g.line() for g in group_problems(others)]
             text += f"\n... and {len(others)} more problem(s):\n" + "\n".join(
-                f"  - {p}" for p in others[:20]
+                f"  - {line}" for line in lines[:20]
             )
-            if len(others) > 20:
-                text += f"\n  - ... {len(others) - 20} more"
+            if len(lines) > 20:
+                text += f"\n  - ... {len(lines) - 20} more kinds of problem"
         return text
 
 
@@ -142,15 +158,21 @@ _KIND_TO_ERROR: dict[str, type[InputError]] = {
 }
 
 
-def _where(file: str | None, feature: str | None, column: str | None) -> str:
+def _where(file: str | None, feature: str | None, column: str | None,
+           row: int | None = None) -> str:
     parts = []
     if file:
         parts.append(str(file))
     if feature is not None:
         parts.append(f"feature {feature}")
+    if row is not None and (feature is None or f"row {row}" not in str(feature)):
+        parts.append(f"row {row}")
     if column:
         parts.append(f"column '{column}'")
     return ", ".join(parts)
+
+
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -163,10 +185,13 @@ class Problem:
     file: str | None = None
     feature: str | None = None
     column: str | None = None
-    severity: Literal["error", "warning"] = "error"
+    severity: Severity = "error"
+    #: 1-based line of the feature in its file (tables: the line; vector layers: the
+    #: feature's position + 1), where known.
+    row: int | None = None
 
     def __str__(self) -> str:
-        where = _where(self.file, self.feature, self.column)
+        where = _where(self.file, self.feature, self.column, self.row)
         text = f"{self.severity.upper()} {where}: {self.message}" if where else self.message
         if self.fix:
             text += f" Fix: {self.fix}"
@@ -182,7 +207,103 @@ class Problem:
             column=self.column,
             fix=self.fix or None,
             problems=problems,
+            row=self.row,
         )
+
+
+_NUMBER = re.compile(r"[-+−]?\d[\d.,]*")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|[^\s'\":;,()]+")
+
+
+def _skeleton(message: str) -> str:
+    """The message with numbers and quoted names blanked: the same problem elsewhere."""
+    return _NUMBER.sub("#", _QUOTED.sub("'…'", message))
+
+
+def _template(messages: list[str]) -> str:
+    """One message for a group: the common words, varying ones replaced by '…'."""
+    first = messages[0]
+    if all(m == first for m in messages):
+        return first
+    spans = list(_TOKEN.finditer(first))
+    split = [_TOKEN.findall(m) for m in messages]
+    if all(len(s) == len(spans) for s in split):
+        out, end = [], 0
+        for i, m in enumerate(spans):
+            w = m.group()
+            same = all(s[i] == w for s in split)
+            out += [first[end:m.start()], w if same else ("'…'" if w[0] in "'\"" else "…")]
+            end = m.end()
+        return "".join(out) + first[end:]
+    return _QUOTED.sub("'…'", _NUMBER.sub("…", first))
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The same problem found in several features of one file: one line on screen."""
+
+    severity: Severity
+    kind: ProblemKind
+    message: str
+    fix: str
+    file: str | None
+    column: str | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.problems)
+
+    def features(self) -> list[str]:
+        """The features named by the group's problems, in order, without repeats."""
+        out: list[str] = []
+        for p in self.problems:
+            label = p.feature if p.feature is not None else (
+                f"row {p.row}" if p.row is not None else None)
+            if label is not None and label not in out:
+                out.append(label)
+        return out
+
+    def line(self, *, shown: int = SHOWN_FEATURES) -> str:
+        """``LEVEL file, column 'c': message — N features (A, B, C, …). Fix: …``."""
+        if self.count == 1:
+            return str(self.problems[0])
+        where = _where(self.file, None, self.column)
+        text = f"{self.severity.upper()} {where}: {self.message}" if where else \
+            f"{self.severity.upper()} {self.message}"
+        feats = self.features()
+        if feats:
+            more = ", …" if len(feats) > shown else ""
+            text += f" — {len(feats)} features ({', '.join(feats[:shown])}{more})"
+        else:
+            text += f" — {self.count} times"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text
+
+
+def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
+    """Problems grouped by (severity, kind, file, column, fix, message less its numbers
+    and quoted names), errors first, then warnings, then information, each in the order
+    first found.
+
+    Examples
+    --------
+    >>> ps = [Problem("geometry", "invalid geometry repaired", file="c.gpkg", feature=f"Xã {i}",
+    ...               severity="warning", fix="check it") for i in "ABCD"]
+    >>> print(group_problems(ps)[0].line())
+    WARNING c.gpkg: invalid geometry repaired — 4 features (Xã A, Xã B, Xã C, …). Fix: check it
+    """
+    groups: dict[tuple[object, ...], list[Problem]] = {}
+    for p in problems:
+        key = (p.severity, p.kind, p.file, p.column, p.fix, _skeleton(p.message))
+        groups.setdefault(key, []).append(p)
+    order = {"error": 0, "warning": 1, "info": 2}
+    out = [ProblemGroup(ps[0].severity, ps[0].kind, _template([p.message for p in ps]),
+                        ps[0].fix, ps[0].file, ps[0].column, tuple(ps))
+           for ps in groups.values()]
+    return sorted(out, key=lambda g: order[g.severity])
 
 
 @dataclass
@@ -191,13 +312,17 @@ class ValidationReport:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, kind: ProblemKind, message: str, **where: str | None) -> None:
-        """Record an error; ``where`` takes file, feature, column and fix."""
+    def add(self, kind: ProblemKind, message: str, **where: str | int | None) -> None:
+        """Record an error; ``where`` takes file, feature, row, column and fix."""
         self.problems.append(Problem(kind, message, **where))  # type: ignore[arg-type]
 
-    def warn(self, kind: ProblemKind, message: str, **where: str | None) -> None:
+    def warn(self, kind: ProblemKind, message: str, **where: str | int | None) -> None:
         """Record a warning (a repair, a fallback); it never raises."""
         self.problems.append(Problem(kind, message, severity="warning", **where))  # type: ignore[arg-type]
+
+    def info(self, kind: ProblemKind, message: str, **where: str | int | None) -> None:
+        """Record a note (a convention recognised); neither a warning nor an error."""
+        self.problems.append(Problem(kind, message, severity="info", **where))  # type: ignore[arg-type]
 
     def extend(self, other: ValidationReport | Iterable[Problem]) -> None:
         self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)
@@ -219,6 +344,52 @@ class ValidationReport:
 
     def __len__(self) -> int:
         return len(self.problems)
+
+    def groups(self) -> list[ProblemGroup]:
+        """The problems collapsed: one group per problem repeated over many features."""
+        return group_problems(self.problems)
+
+    def lines(self, *, shown: int = SHOWN_FEATURES) -> list[str]:
+        """One line per group (see :meth:`groups`), errors first: for a screen or a log.
+
+        Examples
+        --------
+        >>> rep = ValidationReport()
+        >>> for code in ("23557", "23560"):
+        ...     rep.warn("geometry", "invalid geometry repaired", file="c.gpkg", feature=code)
+        >>> rep.add("crs", "no CRS", file="r.shp", column="inputs.roads_crs", fix="set it")
+        >>> print("\\n".join(rep.lines()))
+        ERROR r.shp, column 'inputs.roads_crs': no CRS Fix: set it
+        WARNING c.gpkg: invalid geometry repaired — 2 features (23557, 23560)
+        """
+        return [g.line(shown=shown) for g in self.groups()]
+
+    def to_csv(self, path: str | os.PathLike) -> str:
+        """Write every problem, one per line, to a CSV file (atomically) and return its path.
+
+        UTF-8 with a byte-order mark, so that Excel shows Vietnamese text; the columns
+        are :data:`REPORT_COLUMNS`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> rep = ValidationReport()
+        >>> rep.warn("geometry", "invalid geometry repaired", file="c.gpkg", feature="Xã A",
+        ...          row=3)
+        >>> out = rep.to_csv(pathlib.Path(tempfile.mkdtemp()) / "validation.csv")
+        >>> pathlib.Path(out).read_text(encoding="utf-8-sig").splitlines()[1]
+        'warning,c.gpkg,Xã A,3,,invalid geometry repaired,'
+        """
+        from geotel._atomic import atomic_file
+
+        with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(REPORT_COLUMNS)
+            for p in self.problems:
+                w.writerow([p.severity, p.file or "", p.feature or "",
+                            "" if p.row is None else p.row, p.column or "", p.message,
+                            p.fix or ""])
+        return str(path)
 
     def raise_if_errors(self) -> None:
         """Raise the error class of the first error, listing all of them."""

@@ -79,15 +79,25 @@ def demo(out: Path, force: bool, resolution_m: str, cache_dir: Path | None) -> N
 
 @cli.command()
 @_config
+@click.option("--report", "report_csv", type=click.Path(path_type=Path), default=None,
+              help="Also write every problem, one per line, to this CSV file (level, file, "
+              "feature, row, column, message, fix).")
 @_handle_errors
-def validate(config: Path) -> None:
-    """Check every input of a project and list every problem at once."""
+def validate(config: Path, report_csv: Path | None) -> None:
+    """Check every input of a project and list every problem at once.
+
+    The same problem over many features is one line: the count and the first few
+    features; --report writes them all.
+    """
     from geotel.config import load_config
     from geotel.province import validate_project
 
     report = validate_project(load_config(config))
-    for problem in report:
-        click.echo(str(problem), err=problem.severity == "error")
+    for group in report.groups():
+        click.echo(group.line(), err=group.severity == "error")
+    if report_csv is not None:
+        report.to_csv(report_csv)
+        click.echo(f"every problem ({len(report)}) written to {report_csv}")
     n_err, n_warn = len(report.errors), len(report.warnings)
     if n_err:
         click.secho(f"{n_err} error(s), {n_warn} warning(s) in {config}", fg="red", err=True)

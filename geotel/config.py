@@ -48,15 +48,26 @@ class InputsConfig:
     communes: Path | None = None
     #: Layer name inside a multi-layer file (GeoPackage); the first layer by default.
     communes_layer: str | None = None
+    #: CRS of the communes file, e.g. "EPSG:9218" for a shapefile without .prj; it
+    #: overrides the file's own CRS (with a warning when they differ). Likewise
+    #: ``fiber_crs``, ``roads_crs``, ``commune_offices_crs`` and ``exclusion_zones_crs``.
+    communes_crs: str | None = None
     towers: Path | None = None
+    #: CRS of a tower list (CSV/XLSX) whose coordinates are not lon/lat, e.g. "EPSG:9218";
+    #: for a vector file, as ``communes_crs``.
+    towers_crs: str | None = None
     fiber: Path | None = None
+    fiber_crs: str | None = None
     roads: Path | None = None
+    roads_crs: str | None = None
     #: Commune offices (points with ``commune_code``): the commune centres for fiber reach.
     commune_offices: Path | None = None
     commune_offices_layer: str | None = None
+    commune_offices_crs: str | None = None
     #: OpenStreetMap extract (.osm.pbf or .osm) used for the road graph instead of ``roads``.
     osm: Path | None = None
     exclusion_zones: Path | None = None
+    exclusion_zones_crs: str | None = None
     #: One DEM file, or several tiles to mosaic (GeoTIFF or SRTM .hgt).
     dem: tuple[Path, ...] = ()
     #: Population: a raster of people per cell (GeoTIFF, e.g. WorldPop), or a yearbook
@@ -68,8 +79,6 @@ class InputsConfig:
     #: communes by ``population.district_weight``.
     district_population: Path | None = None
     district_population_layer: str | None = None
-    #: CRS of a tower list (CSV/XLSX) whose coordinates are not lon/lat, e.g. "EPSG:9218".
-    towers_crs: str | None = None
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,9 @@ def commune_indicators(
         ``config.dead_zone_technology`` fill ``dead_zone_km2`` and ``dead_zone_pop``
         (assigned to communes by location). NaN without it.
     towers
-        Existing towers (sectors); ``towers`` counts distinct ``site_id``. NA without it.
+        Existing towers (sectors); ``towers`` counts distinct ``site_id`` inside the
+        commune; sites across the provincial border (``in_province`` false) are left out.
+        NA without it.
     config
         Criterion 8 thresholds and the other indicator options.
 
@@ -351,10 +353,15 @@ def _locate(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> np.ndarray:
 
 def _tower_counts(communes: gpd.GeoDataFrame,
                   towers: gpd.GeoDataFrame | None) -> tuple[pd.Series, np.ndarray]:
-    """Distinct sites per commune and the share of them shared by 2+ operators."""
+    """Distinct sites per commune and the share of them shared by 2+ operators.
+
+    Towers across the provincial border (``in_province`` false) serve the province but
+    are not its own: they are not counted."""
     n = len(communes)
     if towers is None:
         return pd.Series(pd.NA, index=range(n), dtype="Int64"), np.full(n, np.nan)
+    if "in_province" in towers.columns:
+        towers = towers[towers["in_province"].fillna(True).to_numpy(bool)]
     t = towers.to_crs(communes.crs) if towers.crs != communes.crs else towers
     site = (t["site_id"].astype(str) if "site_id" in t.columns
             else pd.Series(np.arange(len(t)).astype(str), index=t.index))

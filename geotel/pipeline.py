@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from geotel._assumptions import assumptions
 from geotel._atomic import atomic_dir
+from geotel._errors import ValidationReport
 from geotel.config import ProjectConfig
 from geotel.coverage.result import CoverageResult
 from geotel.province import ProvinceData, load_province
@@ -69,6 +70,9 @@ class Plan:
         The step results (``fiber_reach``, ``fiber_plan``, ``siting``, ...).
     timings_s
         Seconds per step.
+    validation
+        Every problem (warnings, notes) found while reading the inputs; None when the
+        province was passed in already read.
     """
 
     config: ProjectConfig
@@ -80,6 +84,7 @@ class Plan:
     phases: pd.DataFrame | None = None
     results: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    validation: ValidationReport | None = None
 
     def summary_table(self) -> str:
         """A short text table of the run: layers, counts and step times."""
@@ -139,8 +144,10 @@ def run_plan(
     results: dict[str, Any] = {}
     bar = tqdm(total=len(steps), disable=not progress or None, unit="step")
     try:
+        validation = None if province is not None else ValidationReport()
         with _timed(timings, "validate", bar):
-            prov = province if province is not None else load_province(config)
+            prov = province if province is not None else load_province(config,
+                                                                      report=validation)
         communes = prov.communes
         layers: dict[str, gpd.GeoDataFrame] = {
             "communes": communes,
@@ -202,7 +209,8 @@ def run_plan(
                 shortfalls=tuple(_shortfalls(results)))
     finally:
         bar.close()
-    return Plan(config, prov, layers, coverage, population, summary, phases, results, timings)
+    return Plan(config, prov, layers, coverage, population, summary, phases, results, timings,
+                validation=validation)
 
 
 def _coverage_step(prov: ProvinceData, config: ProjectConfig
@@ -292,8 +300,9 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
 
     ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
-    ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf`` and the
-    ``config.yml`` that was run; as far as the plan went.
+    ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
+    ``config.yml`` that was run and ``validation.csv`` (every warning about the inputs:
+    level, file, feature, row, column, message, fix); as far as the plan went.
 
     Returns
     -------
@@ -339,6 +348,8 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
             written += print_map(plan.layers["communes"], tmp / "print_map.png",
                                  districts=plan.layers.get("districts"),
                                  out_pdf=tmp / "print_map.pdf", lang=lang)
+        if plan.validation is not None:
+            written.append(Path(plan.validation.to_csv(tmp / "validation.csv")))
         (tmp / "config.yml").write_text(
             yaml.safe_dump(plan.config.to_dict(), allow_unicode=True, sort_keys=False),
             encoding="utf-8")

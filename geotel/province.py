@@ -6,10 +6,13 @@ collects every problem of every input (missing files included) in a
 :class:`~geotel._errors.ValidationReport` instead of stopping at the first.
 
 The study area is the union of the communes buffered by :data:`STUDY_AREA_BUFFER_M`.
-Towers and exclusion zones outside it are errors; roads and fiber routes outside it are
-dropped with a warning (a network extract naturally runs on into the neighbours).
-The DEM is read over the study area at ``config.coverage.resolution_m``, and must cover
-the communes; an optional population raster is put on the DEM grid, its total kept.
+Exclusion zones outside it are errors; roads and fiber routes outside it are dropped
+with a warning (a network extract naturally runs on into the neighbours). Tower sites
+across the provincial border within ``coverage.max_radius_m`` are kept as cross-border
+servers (``in_province`` false); farther ones are errors, one per site.
+The DEM is read over the study area, extended to the cross-border towers, at
+``config.coverage.resolution_m``, and must cover the communes; an optional population
+raster is put on the DEM grid, its total kept.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ from geotel._errors import (
     ValueRangeError,
 )
 from geotel.config import ProjectConfig
-from geotel.io._layers import empty_layer, format_code
+from geotel.io._border import drop_towers_off_dem, mark_border_towers
+from geotel.io._layers import empty_layer
+from geotel.io._offices import with_offices
 from geotel.io.crs import require_metric_crs
 from geotel.io.dem import read_dem
 from geotel.io.vector import (
@@ -51,7 +56,6 @@ from geotel.io.vector import (
     read_fiber,
     read_roads,
     read_towers,
-    read_vector,
 )
 from geotel.raster import Raster
 from geotel.schema import LayerName, validate_layer
@@ -140,7 +144,8 @@ def study_area_of(communes: gpd.GeoDataFrame, *, buffer_m: float = STUDY_AREA_BU
 def _add(rep: ValidationReport, exc: InputError) -> None:
     kind = next((k for cls, k in _KIND_OF.items() if type(exc) is cls), "file")
     rep.problems.append(Problem(kind, exc.message, fix=exc.fix or "",  # type: ignore[arg-type]
-                                file=exc.file, feature=exc.feature, column=exc.column))
+                                file=exc.file, feature=exc.feature, column=exc.column,
+                                row=exc.row))
     rep.extend(p for p in exc.problems[1:])
 
 
@@ -173,24 +178,38 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
                 fix="set inputs.communes to the commune polygons (GeoPackage, Shapefile or "
                 "GeoJSON)")
     communes = layer("communes", inputs.communes, lambda: read_communes(
-        inputs.communes, layer=inputs.communes_layer, crs=acrs, report=rep))
+        inputs.communes, layer=inputs.communes_layer, crs=acrs, report=rep,
+        source_crs=inputs.communes_crs))
     area = study_area_of(communes) if metric and communes.crs is not None and \
         pyproj.CRS.from_user_input(communes.crs) == acrs else None
-    towers = layer("towers", inputs.towers, lambda: read_towers(
-        inputs.towers, crs=acrs, source_crs=inputs.towers_crs, study_area=area, report=rep))
+    province = study_area_of(communes, buffer_m=0.0) if area is not None else None
+
+    def towers_read() -> gpd.GeoDataFrame:
+        """Towers across the border are judged per site against the coverage radius."""
+        t = read_towers(inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep)
+        placed = t.crs is not None and pyproj.CRS.from_user_input(t.crs) == acrs
+        return mark_border_towers(t, province if placed else None,
+                                  max_radius_m=config.coverage.max_radius_m,
+                                  source=str(inputs.towers), report=rep)
+
+    towers = layer("towers", inputs.towers, towers_read)
     zones = layer("exclusion_zones", inputs.exclusion_zones, lambda: read_exclusion_zones(
-        inputs.exclusion_zones, crs=acrs, study_area=area, report=rep))
+        inputs.exclusion_zones, crs=acrs, study_area=area, report=rep,
+        source_crs=inputs.exclusion_zones_crs))
     fiber = layer("fiber", inputs.fiber, lambda: _clip(
-        read_fiber(inputs.fiber, crs=acrs, report=rep), area, str(inputs.fiber), rep))
+        read_fiber(inputs.fiber, crs=acrs, report=rep, source_crs=inputs.fiber_crs),
+        area, str(inputs.fiber), rep))
     roads = layer("roads", inputs.roads, lambda: _clip(
-        read_roads(inputs.roads, crs=acrs, report=rep), area, str(inputs.roads), rep))
+        read_roads(inputs.roads, crs=acrs, report=rep, source_crs=inputs.roads_crs),
+        area, str(inputs.roads), rep))
     if inputs.osm is not None and inputs.roads is None:
         roads = layer("roads", inputs.osm, lambda: _clip(
             _osm_roads(inputs.osm, acrs, rep), area, str(inputs.osm), rep))
     if inputs.commune_offices is not None and len(communes):
         try:
-            communes = _with_offices(communes, inputs.commune_offices,
-                                     inputs.commune_offices_layer, acrs, rep)
+            communes = with_offices(communes, inputs.commune_offices,
+                                    inputs.commune_offices_layer, acrs, rep,
+                                    source_crs=inputs.commune_offices_crs)
         except InputError as exc:
             _add(rep, exc)
 
@@ -202,10 +221,11 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
         try:
             dem = read_dem(list(inputs.dem), crs=acrs,
                            resolution_m=config.coverage.resolution_m,
-                           bounds=area.bounds if area is not None else None, report=rep)
+                           bounds=_dem_bounds(area, towers), report=rep)
             dem.require_metric("the DEM")
             if area is not None:
                 _check_dem_coverage(dem, communes, ", ".join(map(str, inputs.dem)), rep)
+            towers = drop_towers_off_dem(towers, dem, source=str(inputs.towers), report=rep)
         except InputError as exc:
             _add(rep, exc)
             dem = None
@@ -349,6 +369,28 @@ def _check_population_overlap(pop: Raster, communes: gpd.GeoDataFrame, source: s
                 fix="give a raster that covers the province (check its CRS and extent)")
 
 
+#: Margin (m) of DEM read around the towers across the provincial border.
+DEM_TOWER_MARGIN_M = 2_000.0
+
+
+def _dem_bounds(area: shapely.Geometry | None, towers: gpd.GeoDataFrame
+                ) -> tuple[float, float, float, float] | None:
+    """The study area's bounds, extended to the cross-border towers plus a margin."""
+    if area is None:
+        return None
+    x0, y0, x1, y1 = area.bounds
+    if len(towers) and "in_province" in towers.columns:
+        border = towers[~towers["in_province"].to_numpy(bool)]
+        geoms = border.geometry.array
+        geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+        if len(geoms):
+            tx0, ty0, tx1, ty1 = shapely.total_bounds(geoms)
+            m = DEM_TOWER_MARGIN_M
+            x0, y0 = min(x0, tx0 - m), min(y0, ty0 - m)
+            x1, y1 = max(x1, tx1 + m), max(y1, ty1 + m)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def _clip(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None, source: str,
           rep: ValidationReport) -> gpd.GeoDataFrame:
     if area is None or len(gdf) == 0:
@@ -367,41 +409,6 @@ def _osm_roads(path: Path, crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDat
 
     roads, _ = validate_layer(read_osm_roads(path), "roads", source=str(path), report=rep)
     return roads.to_crs(crs)
-
-
-def _with_offices(communes: gpd.GeoDataFrame, path: Path, layer: str | None,
-                  crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDataFrame:
-    """Communes with ``office_x``/``office_y`` (analysis CRS) from a layer of office points."""
-    offices = read_vector(path, layer=layer)
-    src = str(path)
-    if "commune_code" not in offices.columns:
-        raise SchemaError("the commune offices layer has no 'commune_code' column",
-                          file=src, column="commune_code",
-                          fix="give each office point the 5-digit code of its commune")
-    if offices.crs is None:
-        raise CRSError("the commune offices layer has no CRS", file=src,
-                       fix="save the file with its CRS")
-    offices = offices.to_crs(crs)
-    codes = offices["commune_code"].map(lambda v: format_code(v, 5))
-    known = set(communes["commune_code"])
-    for code in codes[~codes.isin(known)]:
-        rep.warn("schema", f"office of unknown commune {code} ignored", file=src,
-                 feature=str(code), column="commune_code", fix="check the code")
-    xy = pd.DataFrame({"office_x": offices.geometry.x.to_numpy(),
-                       "office_y": offices.geometry.y.to_numpy()}, index=codes.to_numpy())
-    xy = xy[~xy.index.duplicated()]
-    out = communes.copy()
-    out["office_x"] = out["commune_code"].map(xy["office_x"])
-    out["office_y"] = out["commune_code"].map(xy["office_y"])
-    pts = gpd.points_from_xy(out["office_x"], out["office_y"], crs=crs)
-    has = out["office_x"].notna().to_numpy()
-    outside = has & ~shapely.covers(out.geometry.buffer(100.0).array, pts)
-    for code in out.loc[outside, "commune_code"]:
-        rep.warn("study_area", "commune office lies outside its commune; a point inside "
-                 "the commune is used instead", file=src, feature=str(code),
-                 fix="check the office's coordinates")
-    out.loc[outside, ["office_x", "office_y"]] = np.nan
-    return out
 
 
 def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,
@@ -510,8 +517,8 @@ def load_province(config: ProjectConfig, *, report: ValidationReport | None = No
     if data is None:  # pragma: no cover - no errors means every input was read
         raise FileFormatError("the inputs could not be read", file=_cfg_file(config),
                               fix="run geotel validate")
-    for w in rep.warnings:
-        log.info("%s", w)
+    for line in rep.lines():
+        log.info("%s", line)
     return data
 
 

@@ -167,6 +167,8 @@ LAYERS: dict[str, LayerSpec] = {
                    description="vertical half-power beamwidth; empty = 10°"),
             Column("side_lobe_db", "float", False, None, 1.0, 60.0,
                    description="vertical side-lobe floor; empty = 20 dB"),
+            Column("in_province", "bool", False, True,
+                   description="False: a site across the provincial border that serves it"),
         ),
     ),
     "fiber": LayerSpec(
@@ -245,6 +247,7 @@ def validate_layer(
     source: str = "<data>",
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
+    check_crs: bool = True,
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Check a layer against its canonical schema and return a clean copy.
 
@@ -260,6 +263,8 @@ def validate_layer(
         Polygon in ``gdf``'s CRS; features entirely outside it are errors.
     report
         Report to append to; a new one by default.
+    check_crs
+        Report a missing CRS (the readers report it themselves, naming the config key).
 
     Returns
     -------
@@ -279,20 +284,15 @@ def validate_layer(
     spec = LAYERS[layer]
     rep = report if report is not None else ValidationReport()
     out = gdf.copy()
-    if out.crs is None:
+    if out.crs is None and check_crs:
         rep.add(
             "crs",
             f"the {layer} layer has no CRS",
             file=source,
-            fix="save the file with its CRS (a .prj beside a shapefile) or pass crs=...",
+            fix="save the file with its CRS (a .prj beside a shapefile) or give it with "
+            f"inputs.{layer}_crs in the config",
         )
-    # Labels in messages: the id column when there is one, else the row number.
-    id_col = spec.id_columns[0]
-    labels = (
-        [str(v) for v in out[id_col]]
-        if id_col in out.columns
-        else [f"row {i + 1}" for i in range(len(out))]
-    )
+    labels = _labels(out, spec)
     for col in spec.columns:
         if col.name not in out.columns:
             if col.required:
@@ -316,12 +316,29 @@ def validate_layer(
     return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs), rep
 
 
+def _labels(out: gpd.GeoDataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
+    """Where each feature is, for messages: its id (communes: name and code) and its row
+    (a table's ``_row`` line, else the position + 1)."""
+    n = len(out)
+    rows = ([int(r) if pd.notna(r) else i + 1 for i, r in enumerate(out["_row"])]
+            if "_row" in out.columns else [i + 1 for i in range(n)])
+    id_col = spec.id_columns[0]
+    if id_col not in out.columns:
+        return [{"feature": f"row {r}", "row": r} for r in rows]
+    ids = [str(v) for v in out[id_col]]
+    if spec.name == "communes" and "commune_name" in out.columns:
+        names = out["commune_name"].tolist()
+        ids = [f"{nm} ({i})" if isinstance(nm, str) and nm.strip() else i
+               for nm, i in zip(names, ids, strict=True)]
+    return [{"feature": i, "row": r} for i, r in zip(ids, rows, strict=True)]
+
+
 def _coerce(
-    s: pd.Series, col: Column, labels: list[str], source: str, rep: ValidationReport
+    s: pd.Series, col: Column, labels: list[dict[str, Any]], source: str, rep: ValidationReport
 ) -> pd.Series:
     def bad(i: int, msg: str, fix: str) -> None:
         rep.add("schema" if "type" in msg else "range", msg, file=source,
-                feature=labels[i], column=col.name, fix=fix)
+                **labels[i], column=col.name, fix=fix)
 
     if col.dtype == "str":
         out = s.astype(object).where(s.notna(), None)
@@ -347,7 +364,7 @@ def _coerce(
         if col.required:
             for i, v in enumerate(out):
                 if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", "nan"):
-                    rep.add("schema", f"'{col.name}' is empty", file=source, feature=labels[i],
+                    rep.add("schema", f"'{col.name}' is empty", file=source, **labels[i],
                             column=col.name, fix=f"fill in '{col.name}'")
         return out
     if col.dtype == "bool":
@@ -397,12 +414,12 @@ def _blank(v: object) -> bool:
 
 
 def _towers_rules(
-    out: gpd.GeoDataFrame, labels: list[str], source: str, rep: ValidationReport
+    out: gpd.GeoDataFrame, labels: list[dict[str, Any]], source: str, rep: ValidationReport
 ) -> gpd.GeoDataFrame:
     for i, f in enumerate(out["freq_mhz"]):
         if not math.isnan(f) and not _in_band(f):
             rep.add("range", f"freq_mhz = {f:g} is not in any mobile band used in Vietnam",
-                    file=source, feature=labels[i], column="freq_mhz",
+                    file=source, **labels[i], column="freq_mhz",
                     fix="use a carrier frequency in MHz, e.g. 900, 1800, 2100")
     if "shared_by" in out:
         out["shared_by"] = out["shared_by"].map(_normalise_operator_list)
@@ -417,7 +434,8 @@ def _normalise_operator_list(value: object) -> str:
 
 
 def _check_ids(
-    out: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str], source: str, rep: ValidationReport
+    out: gpd.GeoDataFrame, spec: LayerSpec, labels: list[dict[str, Any]], source: str,
+    rep: ValidationReport,
 ) -> None:
     cols = [c for c in spec.id_columns if c in out.columns]
     keys = pd.Series(["/".join(map(str, row)) for row in zip(*(out[c] for c in cols), strict=True)],
@@ -434,7 +452,7 @@ def _check_ids(
 def _check_geometry(
     out: gpd.GeoDataFrame,
     spec: LayerSpec,
-    labels: list[str],
+    labels: list[dict[str, Any]],
     source: str,
     rep: ValidationReport,
     study_area: shapely.Geometry | None,
@@ -442,7 +460,7 @@ def _check_geometry(
     geom = out.geometry.array
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
     for i in np.flatnonzero(missing):
-        rep.add("geometry", "geometry is empty", file=source, feature=labels[i],
+        rep.add("geometry", "geometry is empty", file=source, **labels[i],
                 fix="draw the feature or delete the row")
     family = {"Polygon": ("Polygon", "MultiPolygon"), "Point": ("Point",),
               "LineString": ("LineString", "MultiLineString")}[spec.geometry]
@@ -453,7 +471,7 @@ def _check_geometry(
         t = names[types[i]] if types[i] >= 0 else "None"
         if t not in family:
             rep.add("geometry", f"geometry is a {t}, expected {spec.geometry}", file=source,
-                    feature=labels[i], fix=f"save the {spec.name} layer as {spec.geometry}s")
+                    **labels[i], fix=f"save the {spec.name} layer as {spec.geometry}s")
     invalid = ~missing & ~shapely.is_valid(geom)
     if invalid.any():
         repaired = shapely.make_valid(geom[invalid])
@@ -463,13 +481,13 @@ def _check_geometry(
         geom[invalid] = repaired
         for i in np.flatnonzero(invalid):
             rep.warn("geometry", "invalid geometry repaired with make_valid", file=source,
-                     feature=labels[i], fix="check the repaired shape in QGIS")
+                     **labels[i], fix="check the repaired shape in QGIS")
         out = out.set_geometry(gpd.GeoSeries(geom, index=out.index, crs=out.crs))
     if study_area is not None and out.crs is not None:
         inside = shapely.intersects(out.geometry.array, study_area)
         for i in np.flatnonzero(~inside & ~missing):
             rep.add("study_area", "feature lies outside the study area", file=source,
-                    feature=labels[i],
+                    **labels[i],
                     fix="check the coordinates (swapped lon/lat? wrong CRS?) or remove it")
     return out
 

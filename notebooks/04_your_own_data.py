@@ -39,8 +39,8 @@ if have_real:
     report = ValidationReport()
     communes = read_communes(real / "communes.gpkg", layer="communes_clean",
                              crs="EPSG:32649", report=report)
-    for problem in report:
-        print(problem)
+    for line in report.lines():  # the same problem over many features: one line
+        print(line)
     print(len(communes), "communes;", f"{communes.area.sum() / 1e6:,.0f} km² (UTM 49N)")
 
 # %%

@@ -191,3 +191,24 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
         write_geopackage(layers, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["plan.gpkg"]  # no temp left behind
+
+
+def test_towers_outside_the_province_get_their_own_category(tmp_path):
+    towers = small_layers()["towers_existing"].copy()
+    towers["in_province"] = [i >= 3 for i in range(len(towers))]
+    path = write_geopackage({"towers_existing": towers}, tmp_path / "plan.gpkg")
+    with sqlite3.connect(path) as con:
+        qml = con.execute("SELECT styleQML FROM layer_styles").fetchone()[0]
+    renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol"
+    assert '"in_province"' in renderer.get("attr") and '"operator"' in renderer.get("attr")
+    cats = {c.get("value"): c for c in renderer.iter("category")}
+    assert list(cats) == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", "", "outside"]
+    assert cats["outside"].get("label") == "Trạm ngoài tỉnh"
+    symbol = next(s for s in renderer.iter("symbol") if s.get("name") == cats["outside"]
+                  .get("symbol"))
+    props = {p.get("k"): p.get("v") for p in symbol.iter("prop")}
+    assert props["color"].endswith(",0")  # hollow
+    assert props["outline_color"] == "127,127,127,255"
+    read = gpd.read_file(path, layer="towers_existing")
+    assert read["in_province"].tolist() == towers["in_province"].tolist()

@@ -132,22 +132,47 @@ def test_out_of_range_coordinates(tmp_path: Path) -> None:
         read_tower_table(_csv(tmp_path / "far.csv", rows))
 
 
-@pytest.mark.parametrize("northing_first", [False, True])
-def test_vn2000_xy_with_source_crs(tmp_path: Path, northing_first: bool) -> None:
-    """X/Y in VN-2000 / TM-3 108-30; Vietnamese surveys often call the northing X."""
+def _projected_rows(header: tuple[str, str], northing_first: bool) -> list[list[str]]:
     fwd = pyproj.Transformer.from_crs(4326, 9218, always_xy=True)
-    rows = [["Mã trạm", "Nhà mạng", "X (m)", "Y (m)", "Độ cao cột", "Công nghệ"]]
+    rows = [["Mã trạm", "Nhà mạng", *header, "Độ cao cột", "Công nghệ"]]
     for s, o, lo, la, h in SITES:
         e, n = fwd.transform(lo, la)
         a, b = (n, e) if northing_first else (e, n)
         rows.append([s, o, f"{a:.3f}".replace(".", ","), f"{b:.3f}".replace(".", ","),
                      str(h), "2G,3G,4G"])
+    return rows
+
+
+@pytest.mark.parametrize("header", [("X (m)", "Y (m)"), ("Tọa độ X", "Tọa độ Y")])
+@pytest.mark.parametrize("northing_first", [False, True])
+def test_vn2000_xy_with_source_crs(tmp_path: Path, northing_first: bool,
+                                   header: tuple[str, str]) -> None:
+    """X/Y in VN-2000 / TM-3 108-30. Vietnamese surveys call the northing X: that list is
+    right, and gets one note, no warning and no fix."""
+    rows = _projected_rows(header, northing_first)
     rep = ValidationReport()
     towers = read_tower_table(_csv(tmp_path / "vn2000.csv", rows), source_crs="EPSG:9218",
                               crs="EPSG:32649", report=rep)
     assert rep.ok
     _check(towers, crs_epsg=32649)
-    assert any("swapped" in p.message for p in rep.warnings) == northing_first
+    assert rep.warnings == []
+    notes = [p for p in rep if p.severity == "info"]
+    assert len(notes) == int(northing_first)
+    if northing_first:
+        assert "northing" in notes[0].message and "convention" in notes[0].message
+        assert notes[0].fix == ""
+        assert "swap" not in str(notes[0])
+
+
+def test_easting_northing_headers_swapped_still_warn(tmp_path: Path) -> None:
+    """Headers that say easting/northing and hold each other's values are swapped."""
+    rows = _projected_rows(("Easting", "Northing"), northing_first=True)
+    rep = ValidationReport()
+    towers = read_tower_table(_csv(tmp_path / "en.csv", rows), source_crs="EPSG:9218",
+                              crs="EPSG:32649", report=rep)
+    _check(towers, crs_epsg=32649)
+    assert [p.message for p in rep.warnings if "swapped in every row" in p.message]
+    assert "swap the headers" in rep.warnings[0].fix
 
 
 def test_projected_without_source_crs(tmp_path: Path) -> None:

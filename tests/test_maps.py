@@ -201,3 +201,25 @@ def test_province_map_size(real_data, tmp_path):
           f"offline {sizes[True] / MB:.2f} MB")
     assert sizes[False] <= 10 * MB and sizes[True] <= 10 * MB
     assert sizes[True] > sizes[False]  # the inlined libraries are there
+
+
+def test_towers_outside_the_province_are_their_own_layer(tmp_path):
+    layers = small_layers()
+    towers = layers["towers_existing"].copy()
+    towers["in_province"] = [i >= 3 for i in range(len(towers))]  # S000–S002 outside
+    layers["towers_existing"] = towers
+    names = map_layer_names(layers, lang="en")
+    assert "Existing towers (9)" in names and "Towers outside the province (3)" in names
+    assert names.index("Towers outside the province (3)") == \
+        names.index("Existing towers (9)") + 1
+    html = make_map(layers, tmp_path / "map.html").read_text(encoding="utf-8")
+    assert json.dumps("Trạm ngoài tỉnh (3)") in html and json.dumps("Trạm BTS hiện có (9)") in html
+    # hollow rings in a plain layer group; the province's own towers stay clustered
+    rows = re.findall(r"var rows = (\[\[.*?\]\]);\s*var group = (L\.\w+)", html, re.S)
+    kinds = {group: [r[3] for r in json.loads(data)] for data, group in rows}
+    assert sorted(kinds["L.layerGroup"]) == ["S000", "S001", "S002"]
+    assert len(kinds["L.markerClusterGroup"]) == 9
+    assert "gt.towerMarker(rows[i], true)" in html
+    assert '"kind": "ring"' in html or '"kind":"ring"' in html
+    # without the column (or all inside) there is no such layer
+    assert not any("outside" in n for n in map_layer_names(small_layers(), lang="en"))

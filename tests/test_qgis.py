@@ -94,3 +94,46 @@ def test_qgis_check_detects_wrong_expectations(system_qgis, tmp_path):
     assert "6 features, expected 7" in joined
     assert "CRS EPSG:4326, expected EPSG:32649" in joined
     assert "renderer RuleRenderer" in joined
+
+
+_SYMBOLS = """
+import json, sys
+from qgis.core import (QgsApplication, QgsExpressionContext, QgsExpressionContextUtils,
+                       QgsRenderContext, QgsVectorLayer)
+app = QgsApplication([], False)
+app.initQgis()
+lyr = QgsVectorLayer(sys.argv[1] + "|layername=towers_existing", "t", "ogr")
+lyr.loadDefaultStyle()
+r = lyr.renderer()
+ctx = QgsRenderContext()
+ctx.setExpressionContext(QgsExpressionContext(
+    QgsExpressionContextUtils.globalProjectLayerScopes(lyr)))
+r.startRender(ctx, lyr.fields())
+out = {}
+for f in lyr.getFeatures():
+    ctx.expressionContext().setFeature(f)
+    s = r.symbolForFeature(f, ctx)
+    out[f["site_id"]] = [s.color().name(), s.color().alpha()]
+r.stopRender(ctx)
+print(json.dumps(out))
+"""
+
+
+def test_towers_outside_the_province_drawn_apart_in_qgis(system_qgis, tmp_path):
+    from geotel.outputs._labels import OPERATOR_COLORS
+
+    towers = small_layers()["towers_existing"].copy()
+    towers["in_province"] = [i >= 3 for i in range(len(towers))]
+    gpkg = write_geopackage({"towers_existing": towers}, tmp_path / "plan.gpkg")
+    script = tmp_path / "symbols.py"
+    script.write_text(_SYMBOLS, encoding="utf-8")
+    proc = subprocess.run([system_qgis, str(script), str(gpkg)], capture_output=True,
+                          text=True, env=_qgis_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    for site, op, inside in zip(towers["site_id"], towers["operator"], towers["in_province"],
+                                strict=True):
+        if inside:
+            assert got[site] == [OPERATOR_COLORS[op], 255], site
+        else:
+            assert got[site][1] == 0, site  # the hollow ring, whatever the operator

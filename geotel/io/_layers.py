@@ -17,6 +17,12 @@ from pyproj import CRS
 
 from geotel._errors import CRSError, ValidationReport
 from geotel.io._aliases import normalise_header, rename_columns
+from geotel.io._layer_crs import (
+    check_coordinates,
+    crs_key,
+    layer_crs,
+    study_area_in,
+)
 from geotel.io._repair import areas_km2, equal_area_crs, repair_coverage
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
@@ -137,12 +143,12 @@ def _prepare_communes(df: gpd.GeoDataFrame, source: str, rep: ValidationReport
                 code = f"NOCODE-{i + 1}"
                 rep.warn("schema", f"commune '{label}' has no commune code; it is kept with "
                          f"the provisional code {code}", file=source, feature=label,
-                         column="commune_code",
+                         row=i + 1, column="commune_code",
                          fix="fill in the official 5-digit GSO code (communes dissolved "
                          "before 2023 have none)")
             elif not re.fullmatch(r"\d{5}", code):
                 rep.add("range", f"commune code '{code}' is not a 5-digit GSO code",
-                        file=source, feature=label, column="commune_code",
+                        file=source, feature=label, row=i + 1, column="commune_code",
                         fix="write the official 5-digit code, e.g. 23557")
             codes.append(code)
         out["commune_code"] = pd.Series(codes, index=out.index, dtype=object)
@@ -178,8 +184,8 @@ def _fill_from_alternatives(df: gpd.GeoDataFrame, col: str, words: tuple[str, ..
             v = df[alt].iloc[i]
             if not _is_empty(v):
                 values.iloc[i] = str(v).strip()
-                rep.warn("schema", f"'{col}' is empty; taken from column '{alt}': {v}",
-                         file=source, feature=f"row {i + 1}", column=col,
+                rep.warn("schema", f"'{col}' is empty; taken from column '{alt}': '{v}'",
+                         file=source, feature=f"row {i + 1}", row=i + 1, column=col,
                          fix=f"fill in '{col}'")
                 break
     return values
@@ -276,41 +282,6 @@ PREPARE: dict[str, Callable[[gpd.GeoDataFrame, str, ValidationReport], gpd.GeoDa
 
 
 # ---------------------------------------------------------------------- CRS and finish
-def _check_coordinates(gdf: gpd.GeoDataFrame, source: str, rep: ValidationReport) -> bool:
-    """Whether the coordinates agree with the CRS (degrees vs metres)."""
-    if gdf.crs is None or len(gdf) == 0:
-        return True
-    geoms = gdf.geometry.array
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not ok.any():
-        return True
-    x0, y0, x1, y1 = shapely.total_bounds(geoms[ok])
-    bounds = f"x {x0:.6g}…{x1:.6g}, y {y0:.6g}…{y1:.6g}"
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic and (x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90):
-        rep.add("crs", f"coordinates ({bounds}) are not degrees, but the file's CRS is "
-                f"{crs.name}", file=source,
-                fix="the data are probably projected (VN-2000 / TM-3 108-30 is EPSG:9218, "
-                "VN-2000 / UTM 49N is EPSG:3406): save the file with its real CRS (.prj)")
-        return False
-    if crs.is_projected and max(abs(x0), abs(x1)) <= 360 and max(abs(y0), abs(y1)) <= 90 \
-            and (x1 - x0) < 50 and (y1 - y0) < 50:
-        rep.add("crs", f"coordinates ({bounds}) look like longitude/latitude degrees, but the "
-                f"file's CRS is {crs.name} (metres)", file=source,
-                fix="save the file with EPSG:4326 (WGS 84) as its CRS")
-        return False
-    return True
-
-
-def _to_source_crs(study_area: shapely.Geometry | None, target: CRS,
-                   source_crs: object) -> shapely.Geometry | None:
-    if study_area is None or source_crs is None:
-        return None
-    if CRS.from_user_input(source_crs) == target:
-        return study_area
-    return gpd.GeoSeries([study_area], crs=target).to_crs(source_crs).iloc[0]
-
-
 def finish_layer(
     raw: gpd.GeoDataFrame,
     layer: LayerName,
@@ -320,24 +291,29 @@ def finish_layer(
     study_area: shapely.Geometry | None,
     report: ValidationReport,
     max_gap_km2: float = DEFAULT_MAX_GAP_KM2,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
-    """Aliases → layer rules → CRS checks → validate_layer → repair → reproject."""
+    """Aliases → layer rules → CRS (``source_crs`` overrides the file's) and its checks →
+    validate_layer → repair → reproject."""
+    key = crs_key(layer)
     df = rename_columns(raw, layer)
     if not isinstance(df, gpd.GeoDataFrame):
         df = gpd.GeoDataFrame(df, geometry=raw.geometry.name, crs=raw.crs)
     df = PREPARE[layer](df, source, report)
-    crs_ok = _check_coordinates(df, source, report)
+    df, crs_ok = layer_crs(df, source_crs, key, source, study_area, crs, report)
+    crs_ok = crs_ok and check_coordinates(df, source, report, key)
     if df.crs is not None and crs_ok:
         try:
             shifted = ensure_datum_shift(df.crs)
         except CRSError as exc:
-            report.add("crs", exc.message, file=source, fix=exc.fix)
+            report.add("crs", exc.message, file=source, column=key, fix=exc.fix)
             crs_ok = False
         else:
             if shifted != CRS.from_user_input(df.crs):
                 df = df.set_crs(shifted, allow_override=True)
-    sa = _to_source_crs(study_area, crs, df.crs) if crs_ok else None
-    out, _ = validate_layer(df, layer, source=source, study_area=sa, report=report)
+    sa = study_area_in(study_area, crs, df.crs) if crs_ok else None
+    out, _ = validate_layer(df, layer, source=source, study_area=sa, report=report,
+                            check_crs=False)
     projected_ok = True
     if out.crs is not None and crs_ok and CRS.from_user_input(out.crs) != crs:
         out = out.to_crs(crs)
@@ -346,7 +322,8 @@ def finish_layer(
         projected_ok = bool(np.isfinite(shapely.get_coordinates(out.geometry.array)).all())
         if not projected_ok:
             report.add("crs", f"some features cannot be projected to {crs.name}",
-                       file=source, fix="check the file's CRS and the analysis CRS")
+                       file=source, column=key,
+                       fix=f"check the file's CRS ({key}) and the analysis CRS")
     # The coverage repair runs in the result's CRS, so that no reprojection follows it.
     if layer == "communes" and out.crs is not None and crs_ok and projected_ok and len(out):
         out = _repair_communes(out, source, report, max_gap_km2)

@@ -49,6 +49,9 @@ __all__ = [
     "to_crs",
     "is_metric",
     "require_metric_crs",
+    "looks_like_vietnam_metres",
+    "crs_candidates",
+    "missing_crs_fix",
 ]
 
 log = logging.getLogger(__name__)
@@ -270,3 +273,94 @@ def require_metric_crs(crs: object, *, what: str = "the analysis CRS",
             fix="use a projected CRS in metres, e.g. EPSG:32649 (UTM 49N) for Gia Lai",
         )
     return c
+
+
+#: Projected coordinates in metres that can lie in Vietnam (TM-3 or UTM eastings,
+#: northings of latitudes 8–24°N).
+_VN_EASTING_M = (100_000.0, 900_000.0)
+_VN_NORTHING_M = (900_000.0, 2_700_000.0)
+#: The other projected CRSs of Vietnamese data: VN-2000 / UTM 48N, 49N; WGS 84 / UTM 48N, 49N.
+_UTM_CANDIDATES = (3405, 3406, 32648, 32649)
+
+
+def looks_like_vietnam_metres(bounds: tuple[float, float, float, float]) -> bool:
+    """Whether (xmin, ymin, xmax, ymax) look like projected metres inside Vietnam.
+
+    Examples
+    --------
+    >>> looks_like_vietnam_metres((386560, 1437215, 540255, 1615036))
+    True
+    >>> looks_like_vietnam_metres((107.4, 12.9, 108.9, 14.6))
+    False
+    """
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    return (_VN_EASTING_M[0] <= x0 <= x1 <= _VN_EASTING_M[1]
+            and _VN_NORTHING_M[0] <= y0 <= y1 <= _VN_NORTHING_M[1])
+
+
+def _area_box(code: int) -> tuple[float, float, float, float]:
+    a = CRS.from_epsg(code).area_of_use
+    assert a is not None  # every VN-2000 zone has one
+    return a.west, a.south, a.east, a.north
+
+
+def _tm3_zone(bounds: tuple[float, float, float, float],
+              near_lonlat: tuple[float, float] | None) -> int | None:
+    """The TM-3 zone most likely meant: among the zones whose area of use holds the data's
+    centre once read in that zone (and ``near_lonlat``, where the other inputs lie, when
+    known), the most specific one (smallest area of use)."""
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    fits: list[tuple[float, int, bool]] = []
+    for code in sorted(set(_TM3.values())):
+        w, s, e, n = _area_box(code)
+        lon, lat = Transformer.from_crs(code, 4326, always_xy=True).transform(cx, cy)
+        if w <= lon <= e and s <= lat <= n:
+            near = near_lonlat is not None and (w <= near_lonlat[0] <= e
+                                                and s <= near_lonlat[1] <= n)
+            fits.append(((e - w) * (n - s), code, near))
+    if any(f[2] for f in fits):
+        fits = [f for f in fits if f[2]]
+    return min(fits)[1] if fits else None
+
+
+def crs_candidates(bounds: tuple[float, float, float, float], *,
+                   near_lonlat: tuple[float, float] | None = None) -> list[str]:
+    """Likely CRSs of coordinates in metres inside Vietnam that came without a CRS.
+
+    The province's VN-2000 TM-3 zone (chosen from ``near_lonlat``, the longitude and
+    latitude of the other inputs, when known; otherwise from where the data fall in each
+    zone), then VN-2000 / UTM 48N and 49N and WGS 84 / UTM 48N and 49N. Empty when the
+    bounds do not look like metres in Vietnam.
+
+    Examples
+    --------
+    >>> crs_candidates((386560, 1437215, 540255, 1615036))  # Gia Lai in TM-3 108-30
+    ['EPSG:9218 (VN-2000 / TM-3 108-30)', 'EPSG:3405 (VN-2000 / UTM zone 48N)', \
+'EPSG:3406 (VN-2000 / UTM zone 49N)', 'EPSG:32648 (WGS 84 / UTM zone 48N)', \
+'EPSG:32649 (WGS 84 / UTM zone 49N)']
+    >>> crs_candidates((107.4, 12.9, 108.9, 14.6))
+    []
+    """
+    if not looks_like_vietnam_metres(bounds):
+        return []
+    tm3 = _tm3_zone(bounds, near_lonlat)
+    codes = ([tm3] if tm3 else []) + list(_UTM_CANDIDATES)
+    return [f"EPSG:{c} ({CRS.from_epsg(c).name})" for c in codes]
+
+
+def missing_crs_fix(key: str, bounds: tuple[float, float, float, float] | None = None, *,
+                    near_lonlat: tuple[float, float] | None = None) -> str:
+    """The fix of a file without a CRS: the config key to set and the likely CRSs.
+
+    Examples
+    --------
+    >>> missing_crs_fix("inputs.roads_crs")
+    'set inputs.roads_crs in the config to the CRS of the file (e.g. EPSG:4326 for \
+longitude/latitude), or save the file with its CRS (a .prj beside a shapefile)'
+    """
+    cands = crs_candidates(bounds, near_lonlat=near_lonlat) if bounds is not None else []
+    if cands:
+        return (f"set {key} in the config to the CRS of the file; its coordinates are metres "
+                f"in Vietnam, likely one of: {', '.join(cands)}")
+    return (f"set {key} in the config to the CRS of the file (e.g. EPSG:4326 for "
+            "longitude/latitude), or save the file with its CRS (a .prj beside a shapefile)")

@@ -236,8 +236,9 @@ def read_dem(
         values, transform = _warp(values, transform, src_crs, out_crs, resolution_m,
                                   bounds if out_crs != src_crs or resolution_m else None)
     if report is None:
-        for w in rep.warnings:
-            log.warning("%s", w)
+        for g in rep.groups():
+            if g.severity == "warning":
+                log.warning("%s", g.line())
         rep.raise_if_errors()
     tags = {"source": src_name, "voids_filled": str(n_filled), "voids_left": str(n_large)}
     return Raster(values, transform, out_crs, units="m", name="elevation", tags=tags)

@@ -9,8 +9,11 @@
 - Swapped latitude/longitude: Vietnam lies at longitude 102–110 °E, latitude 8–24 °N.
   When every row is swapped the columns are swapped back with a warning; when only some
   rows are, it is a :class:`~geotel._errors.ValueRangeError` naming them.
-- Projected coordinates (VN-2000 X/Y in metres) when ``source_crs`` is given; the
-  Vietnamese survey habit of calling the northing "X" is detected the same way.
+- Projected coordinates (VN-2000 X/Y in metres) when ``source_crs`` is given. Under
+  headers named X and Y ('Tọa độ X', 'X (m)'), a list whose X holds the northing and Y
+  the easting follows the Vietnamese surveying convention: it is read as such, with one
+  note, and no warning. Easting/northing headers holding each other's values are
+  swapped columns, and warned about.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ from geotel.io._aliases import (
     X_ALIASES,
     Y_ALIASES,
     match_columns,
+    normalise_header,
 )
 from geotel.io._files import decode_text, nfc, parse_number, require_file
 from geotel.io._layers import empty_layer, finish_layer
-from geotel.io.crs import ensure_datum_shift, to_crs
+from geotel.io.crs import crs_candidates, ensure_datum_shift, missing_crs_fix, to_crs
 
 __all__ = ["TABLE_SUFFIXES", "VIETNAM_LON", "VIETNAM_LAT", "read_table", "read_tower_table"]
 
@@ -52,6 +56,10 @@ VIETNAM_LAT = (8.0, 24.0)
 _NUMERIC = ("sector_id", "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm",
             "freq_mhz")
 _COORDS = {"lon": LON_ALIASES, "lat": LAT_ALIASES, "x": X_ALIASES, "y": Y_ALIASES}
+#: Headers that say only "X" / "Y" (not easting/northing): in a VN-2000 survey X is the
+#: northing, so such a list may hold either order.
+_SURVEY_X = frozenset(k for k in X_ALIASES if k == "x" or k.endswith("_x") or k.startswith("x_"))
+_SURVEY_Y = frozenset(k for k in Y_ALIASES if k == "y" or k.endswith("_y") or k.startswith("y_"))
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -151,7 +159,7 @@ class _SchemaProblem(Exception):
         self.message, self.fix = message, fix
 
 
-def _numbers(values: pd.Series, col: str, labels: list[str], source: str,
+def _numbers(values: pd.Series, col: str, labels: list[str], rows: list[int], source: str,
              rep: ValidationReport) -> np.ndarray:
     out = np.full(len(values), np.nan)
     for i, v in enumerate(values):
@@ -159,7 +167,8 @@ def _numbers(values: pd.Series, col: str, labels: list[str], source: str,
             out[i] = parse_number(v)
         except ValueError:
             rep.add("schema", f"'{v}' is not a number", file=source, feature=labels[i],
-                    column=col, fix="write the coordinate as a decimal number, e.g. 108,0123")
+                    row=rows[i], column=col,
+                    fix="write the coordinate as a decimal number, e.g. 108,0123")
     return out
 
 
@@ -169,9 +178,13 @@ def _in_vietnam(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _resolve_swaps(a: np.ndarray, b: np.ndarray, to_lonlat: Transformer | None,
-                   names: tuple[str, str], labels: list[str], source: str,
+                   names: tuple[str, str], labels: list[str], rows: list[int], source: str,
                    rep: ValidationReport) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in the order (a=x/lon, b=y/lat), swapped back when the file swapped them."""
+    """Coordinates in the order (a=x/lon, b=y/lat), swapped back when the file swapped them.
+
+    Projected X/Y headers whose X holds the northing in every row follow the VN-2000
+    surveying convention: read so, with one note and no warning.
+    """
     def lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if to_lonlat is None:
             return x, y
@@ -181,17 +194,27 @@ def _resolve_swaps(a: np.ndarray, b: np.ndarray, to_lonlat: Transformer | None,
     given = np.isfinite(a) & np.isfinite(b)
     ok = _in_vietnam(*lonlat(a, b)) & given
     swapped = _in_vietnam(*lonlat(b, a)) & given & ~ok
+    column = f"{names[0]}/{names[1]}"
     if swapped.any() and not ok.any():
+        survey = (to_lonlat is not None and normalise_header(names[0]) in _SURVEY_X
+                  and normalise_header(names[1]) in _SURVEY_Y)
+        if survey:
+            text = (f"'{names[0]}' holds the northing and '{names[1]}' the easting (the "
+                    "Vietnamese surveying convention, as in VN-2000 lists); read as such")
+            log.info("%s: %s", source, text)
+            rep.info("range", text, file=source, column=column)
+            return b, a
         rep.warn("range", f"the columns '{names[0]}' and '{names[1]}' are swapped in every row "
                  "(Vietnam lies at longitude 102–110, latitude 8–24); they were swapped back",
-                 file=source, column=f"{names[0]}/{names[1]}",
+                 file=source, column=column,
                  fix=f"swap the headers of '{names[0]}' and '{names[1]}'")
         return b, a
     if swapped.any():
-        rows = [labels[i] for i in np.flatnonzero(swapped)]
-        rep.add("range", f"longitude and latitude are swapped in {len(rows)} row(s) but not in "
-                f"the others: {', '.join(rows[:10])}", file=source, feature=rows[0],
-                column=f"{names[0]}/{names[1]}",
+        idx = np.flatnonzero(swapped)
+        bad = [labels[i] for i in idx]
+        rep.add("range", f"longitude and latitude are swapped in {len(bad)} row(s) but not in "
+                f"the others: {', '.join(bad[:10])}", file=source, feature=bad[0],
+                row=rows[idx[0]], column=column,
                 fix="swap the two values back in those rows")
         a, b = a.copy(), b.copy()
         a[swapped], b[swapped] = b[swapped], a[swapped]
@@ -248,7 +271,7 @@ def read_tower_table(
             source_crs = to_crs(source_crs)
         except CRSError as exc:
             rep.add("crs", f"the tower list's CRS: {exc.message}", file=source,
-                    column="towers_crs", fix=exc.fix)
+                    column="inputs.towers_crs", fix=exc.fix)
             if report is None:
                 rep.raise_if_errors()
             return empty_layer("towers", target)
@@ -270,25 +293,32 @@ def read_tower_table(
     attrs = match_columns([c for c in cols if c not in coord], ALIASES["towers"])
     df = df.rename(columns=attrs)
     site = df["site_id"].tolist() if "site_id" in df.columns else [None] * len(df)
+    rows = [int(r) for r in df["_row"]]
     labels = [f"{s} (row {r})" if s not in (None, "") else f"row {r}"
-              for s, r in zip(site, df["_row"], strict=True)]
+              for s, r in zip(site, rows, strict=True)]
     if "lon" in by_role and "lat" in by_role:
         names = (by_role["lon"], by_role["lat"])
         projected = source_crs is not None and not to_crs(source_crs).is_geographic
     else:
         names = (by_role["x"], by_role["y"])
         projected = True
-    a = _numbers(df[names[0]], names[0], labels, source, rep)
-    b = _numbers(df[names[1]], names[1], labels, source, rep)
+    a = _numbers(df[names[0]], names[0], labels, rows, source, rep)
+    b = _numbers(df[names[1]], names[1], labels, rows, source, rep)
     given = np.isfinite(a) & np.isfinite(b)
     if projected and source_crs is None:
         if given.any() and np.nanmax(np.abs(np.r_[a, b])) <= 180:
             projected = False  # X/Y headers holding degrees
         else:
+            ok = np.isfinite(a) & np.isfinite(b)
+            xs, ys = (a[ok], b[ok]) if np.median(a[ok]) < np.median(b[ok]) else (b[ok], a[ok])
+            bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())) \
+                if ok.any() else None
+            fix = missing_crs_fix("inputs.towers_crs", bounds)
+            if bounds is None or not crs_candidates(bounds):
+                fix += " (e.g. EPSG:9218 for VN-2000 TM-3 108-30)"
             rep.add("crs", f"columns '{names[0]}'/'{names[1]}' hold projected coordinates but "
-                    "no CRS is given for them", file=source, column=f"{names[0]}/{names[1]}",
-                    fix="set inputs.towers_crs in the config (e.g. EPSG:9218 for VN-2000 "
-                    "TM-3 108-30, EPSG:3406 for VN-2000 UTM 49N)")
+                    "no CRS is given for them", file=source, column="inputs.towers_crs",
+                    fix=fix)
             if report is None:
                 rep.raise_if_errors()
             return empty_layer("towers", target)
@@ -302,22 +332,23 @@ def read_tower_table(
                        | ((np.abs(b) > 90) & (np.abs(a) > 90)))
         for i in np.flatnonzero(bad):
             rep.add("range", f"longitude {a[i]:g} / latitude {b[i]:g} is not a valid position",
-                    file=source, feature=labels[i], column=f"{names[0]}/{names[1]}",
+                    file=source, feature=labels[i], row=rows[i],
+                    column=f"{names[0]}/{names[1]}",
                     fix="write decimal degrees: longitude 102–110, latitude 8–24 in Vietnam")
         given &= ~bad
         a, b = np.where(given, a, np.nan), np.where(given, b, np.nan)
-    a, b = _resolve_swaps(a, b, to_lonlat, names, labels, source, rep)
+    a, b = _resolve_swaps(a, b, to_lonlat, names, labels, rows, source, rep)
     if not projected:
         for i in np.flatnonzero(np.isfinite(a) & (np.abs(b) > 90)):
             rep.add("range", f"latitude {b[i]:g} is outside −90…90", file=source,
-                    feature=labels[i], column=names[1],
+                    feature=labels[i], row=rows[i], column=names[1],
                     fix="write decimal degrees: latitude 8–24 in Vietnam")
             a[i] = b[i] = np.nan
     lo, la = (a, b) if to_lonlat is None else to_lonlat.transform(a, b)
     outside = np.isfinite(a) & ~_in_vietnam(np.asarray(lo), np.asarray(la))
     if outside.any() and study_area is None:
-        rows = [labels[i] for i in np.flatnonzero(outside)]
-        rep.warn("range", f"{len(rows)} tower(s) lie outside Vietnam: {', '.join(rows[:5])}",
+        far = [labels[i] for i in np.flatnonzero(outside)]
+        rep.warn("range", f"{len(far)} tower(s) lie outside Vietnam: {', '.join(far[:5])}",
                  file=source, column=f"{names[0]}/{names[1]}",
                  fix="check the coordinates and the CRS of the list")
     geom = [shapely.Point(x, y) if math.isfinite(x) and math.isfinite(y) else None

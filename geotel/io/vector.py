@@ -155,6 +155,7 @@ def read_layer(
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
     max_gap_km2: float = DEFAULT_MAX_GAP_KM2,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Read, validate and reproject one canonical layer from a vector file.
 
@@ -182,11 +183,11 @@ def read_layer(
         rep.add("file", exc.message, file=exc.file, fix=exc.fix)
         return empty_layer(layer_name, target)
     out = finish_layer(raw, layer_name, source=source, crs=target, study_area=study_area,
-                       report=rep, max_gap_km2=max_gap_km2)
+                       report=rep, max_gap_km2=max_gap_km2, source_crs=source_crs)
     if report is None:
         rep.raise_if_errors()
-    for w in rep.warnings:
-        log.info("%s", w)
+        for line in rep.lines():  # a shared report is logged by its owner
+            log.info("%s", line)
     return out
 
 
@@ -198,6 +199,7 @@ def read_communes(
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
     max_gap_km2: float = DEFAULT_MAX_GAP_KM2,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Read commune polygons: codes, names, population; overlaps and slivers repaired.
 
@@ -215,6 +217,11 @@ def read_communes(
         Collects problems instead of raising.
     max_gap_km2
         Holes between communes up to this area (equal-area km²) are filled.
+    source_crs
+        CRS of the file's coordinates (config ``inputs.communes_crs``): for a file without
+        one (a shapefile without .prj); it overrides the file's own CRS, with a warning
+        when the two differ. A file with no CRS and none given is an error whose fix
+        names the likely CRSs.
 
     Returns
     -------
@@ -234,7 +241,7 @@ def read_communes(
     ('23557', 16555, 1.2)
     """
     return read_layer(path, "communes", layer=layer, crs=crs, study_area=study_area,
-                      report=report, max_gap_km2=max_gap_km2)
+                      report=report, max_gap_km2=max_gap_km2, source_crs=source_crs)
 
 
 def read_towers(
@@ -251,8 +258,8 @@ def read_towers(
     A list with only points becomes one omnidirectional sector per site; a site listed
     once per sector with different azimuths gets sector numbers 1, 2, ...
     ``.csv``/``.txt``/``.xlsx`` go to :func:`geotel.io.tables.read_tower_table` (with
-    ``source_crs`` for projected coordinates). See :func:`read_communes` for the other
-    parameters.
+    ``source_crs`` for projected coordinates); for a vector file ``source_crs`` is as in
+    :func:`read_communes`. See :func:`read_communes` for the other parameters.
 
     Examples
     --------
@@ -272,7 +279,7 @@ def read_towers(
         return read_tower_table(path, crs=crs, source_crs=source_crs, study_area=study_area,
                                 report=report)
     return read_layer(path, "towers", layer=layer, crs=crs, study_area=study_area,
-                      report=report)
+                      report=report, source_crs=source_crs)
 
 
 def read_fiber(
@@ -282,6 +289,7 @@ def read_fiber(
     crs: object = "EPSG:4326",
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Read existing fiber routes (lines): ``route_id``, ``operator``, ``level``.
 
@@ -299,7 +307,7 @@ def read_fiber(
     ['T1', 'backbone']
     """
     return read_layer(path, "fiber", layer=layer, crs=crs, study_area=study_area,
-                      report=report)
+                      report=report, source_crs=source_crs)
 
 
 def read_roads(
@@ -309,6 +317,7 @@ def read_roads(
     crs: object = "EPSG:4326",
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Read road centre-lines: ``road_id``, ``road_class``, ``name``.
 
@@ -327,7 +336,7 @@ def read_roads(
     ['7', 'national', 'Quốc lộ 19']
     """
     return read_layer(path, "roads", layer=layer, crs=crs, study_area=study_area,
-                      report=report)
+                      report=report, source_crs=source_crs)
 
 
 def read_exclusion_zones(
@@ -337,6 +346,7 @@ def read_exclusion_zones(
     crs: object = "EPSG:4326",
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
+    source_crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Read exclusion zones: ``zone_id``, ``kind``, ``name``.
 
@@ -354,7 +364,7 @@ def read_exclusion_zones(
     ['1', 'airport']
     """
     return read_layer(path, "exclusion_zones", layer=layer, crs=crs, study_area=study_area,
-                      report=report)
+                      report=report, source_crs=source_crs)
 
 
 _DISTRICT_ALIASES = {

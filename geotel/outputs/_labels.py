@@ -203,6 +203,7 @@ TEXT: dict[str, dict[str, str]] = {
     "north": {"vi": "B", "en": "N"},
     "sectors": {"vi": "Số sector", "en": "Sectors"},
     "other_layers": {"vi": "Lớp khác", "en": "Other layers"},
+    "towers_outside": {"vi": "Trạm ngoài tỉnh", "en": "Towers outside the province"},
 }
 
 

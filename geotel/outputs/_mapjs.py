@@ -29,6 +29,10 @@ html, body {margin:0; padding:0; height:100%;}
 .gt-legend .ramp {height:10px; width:170px; border:1px solid #777;}
 .gt-dot span {display:block; width:10px; height:10px; border-radius:50%;
   border:1px solid #222; box-sizing:border-box;}
+.gt-ring span {display:block; width:11px; height:11px; border-radius:50%;
+  border:2px solid #555; background:rgba(255,255,255,.6); box-sizing:border-box;}
+.gt-legend .ring {width:10px; height:10px; border-radius:50%; border:2px solid #555;
+  background:transparent; flex:none; box-sizing:border-box;}
 .gt-rank {background:#ff00ff; color:#fff; border:2px solid #000; border-radius:50%;
   font:700 11px/18px Arial, sans-serif; text-align:center; box-sizing:border-box;}
 .gt-pop table {border-collapse:collapse; font-size:12px;}
@@ -121,16 +125,21 @@ var gt = (function () {
       zIndexOffset: 1000, title: String(feature.properties.site_id || "")
     });
   }
-  function towerMarker(row) {
+  function towerMarker(row, outside) {
     // row: [lat, lon, operator index, site id, technologies, height m, sectors, shared by]
+    // outside: a site across the provincial border (hollow grey ring, own layer)
     var color = row[2] >= 0 ? C.operators[row[2]][1] : C.colors.other;
     var op = row[2] >= 0 ? C.operators[row[2]][0] : C.text.other;
-    var m = L.marker([row[0], row[1]], {icon: L.divIcon({className: "gt-dot",
-      html: '<span style="background:' + color + '"></span>', iconSize: [10, 10]})});
+    var icon = outside
+      ? L.divIcon({className: "gt-ring", html: "<span></span>", iconSize: [11, 11]})
+      : L.divIcon({className: "gt-dot", html: '<span style="background:' + color + '"></span>',
+                   iconSize: [10, 10]});
+    var m = L.marker([row[0], row[1]], {icon: icon});
     var p = {site_id: row[3], operator: op, technologies: row[4], height_m: row[5],
              sectors: row[6], shared_by: row[7]};
+    var head = outside ? C.text.towers_outside : C.layers.towers_existing;
     m.bindPopup(function () {
-      return '<div class="gt-pop"><b>' + esc(C.layers.towers_existing) + "</b>" +
+      return '<div class="gt-pop"><b>' + esc(head) + "</b>" +
         table(p, ["site_id", "operator", "technologies", "height_m", "sectors", "shared_by"]) +
         "</div>";
     });
@@ -160,6 +169,7 @@ gt.controls = function (map, communes) {
     }
     var sym = "";
     if (item.kind === "dot") sym = span("dot", "background:" + item.color);
+    if (item.kind === "ring") sym = span("ring", "");
     if (item.kind === "rank") {
       sym = '<span class="gt-rank" style="width:18px;height:18px;line-height:14px;' +
         "font-size:9px;display:inline-block;background:" + (item.color || "#ff00ff") +

@@ -15,12 +15,18 @@ from typing import Literal
 
 from geotel.outputs import _labels as L
 
-__all__ = ["layer_qml", "renderer_kind", "COMMUNE_STYLE_COLUMNS", "rule_key"]
+__all__ = ["layer_qml", "renderer_kind", "COMMUNE_STYLE_COLUMNS", "rule_key",
+           "OUTSIDE_VALUE", "OUTSIDE_EXPRESSION"]
 
 Kind = Literal["RuleRenderer", "categorizedSymbol", "singleSymbol"]
 #: Commune indicators the QGIS style can draw, in order of preference.
 COMMUNE_STYLE_COLUMNS: tuple[str, ...] = ("pop_covered_pct_4g", "area_covered_pct_4g")
 _QGIS_VERSION = "3.22.0"
+#: Category of the existing towers across the provincial border (``in_province`` false).
+OUTSIDE_VALUE = "outside"
+#: The expression ``towers_existing`` is categorised by when it has ``in_province``.
+OUTSIDE_EXPRESSION = (f"CASE WHEN NOT \"in_province\" THEN '{OUTSIDE_VALUE}' "
+                      "ELSE \"operator\" END")
 
 
 def _rgba(hex_color: str, alpha: int = 255) -> str:
@@ -59,9 +65,9 @@ def _line(color: str, *, width_mm: float, style: str = "solid") -> list[tuple[st
 
 
 def _marker(color: str, *, size_mm: float, shape: str = "circle", outline: str = "#232323",
-            outline_mm: float = 0.2) -> list[tuple[str, dict[str, str]]]:
+            outline_mm: float = 0.2, alpha: int = 255) -> list[tuple[str, dict[str, str]]]:
     return [("SimpleMarker", {
-        "name": shape, "color": _rgba(color), "outline_color": _rgba(outline),
+        "name": shape, "color": _rgba(color, alpha), "outline_color": _rgba(outline),
         "outline_style": "solid", "outline_width": f"{outline_mm:g}",
         "outline_width_unit": "MM", "size": f"{size_mm:g}", "size_unit": "MM",
         "scale_method": "diameter", "angle": "0", "offset": "0,0", "offset_unit": "MM",
@@ -185,7 +191,9 @@ def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: st
         _symbol(r, "0", "marker", _marker(L.PROPOSED_COLOR, size_mm=6.0, shape="star"),
                 tag="source-symbol")
     elif kind == "categorizedSymbol":
-        attrs |= {"attr": "operator"}
+        border = "in_province" in columns
+        # Towers across the provincial border get their own category: a hollow grey ring.
+        attrs |= {"attr": OUTSIDE_EXPRESSION if border else "operator"}
         r = ET.SubElement(root, "renderer-v2", attrs)
         cats = ET.SubElement(r, "categories")
         symbols = ET.SubElement(r, "symbols")
@@ -194,6 +202,13 @@ def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: st
             ET.SubElement(cats, "category", {"value": op, "symbol": str(i),
                                              "label": op or L.text("other"), "render": "true"})
             _symbol(symbols, str(i), "marker", _marker(color, size_mm=2.6))
+        if border:
+            i = len(items)
+            ET.SubElement(cats, "category", {"value": OUTSIDE_VALUE, "symbol": str(i),
+                                             "label": L.text("towers_outside"),
+                                             "render": "true"})
+            _symbol(symbols, str(i), "marker", _marker(
+                "#ffffff", alpha=0, size_mm=2.8, outline=L.OTHER_COLOR, outline_mm=0.6))
         _symbol(r, "0", "marker", _marker(L.OTHER_COLOR, size_mm=2.6), tag="source-symbol")
     else:
         r = ET.SubElement(root, "renderer-v2", attrs)

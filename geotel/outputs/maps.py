@@ -82,23 +82,44 @@ class _GeoJsonLayer(Layer):
 
 
 class _TowerCluster(Layer):
-    """Existing towers: one marker per site, clustered (Leaflet.markercluster)."""
+    """Existing towers: one marker per site, clustered (Leaflet.markercluster); the sites
+    across the provincial border (``outside``) as hollow rings in a plain layer."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var rows = {{ this.rows }};
-            var cluster = L.markerClusterGroup({maxClusterRadius: 45, chunkedLoading: true});
-            for (var i = 0; i < rows.length; i++) cluster.addLayer(gt.towerMarker(rows[i]));
-            return cluster;
+            var group = {{ "L.layerGroup()" if this.outside else
+                "L.markerClusterGroup({maxClusterRadius: 45, chunkedLoading: true})" }};
+            for (var i = 0; i < rows.length; i++) {
+                group.addLayer(gt.towerMarker(rows[i], {{ "true" if this.outside else "false" }}));
+            }
+            return group;
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, rows: str, *, name: str) -> None:
+    def __init__(self, rows: str, *, name: str, outside: bool = False) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "TowerCluster"
         self.rows = rows
+        self.outside = outside
+
+
+def _split_border(towers: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The province's own towers and those across its border (``in_province`` false)."""
+    if "in_province" not in towers.columns:
+        return towers, towers.iloc[:0]
+    own = towers["in_province"].fillna(True).to_numpy(bool)
+    return towers[own], towers[~own]
+
+
+def _n_sites(towers: gpd.GeoDataFrame) -> int:
+    return int(towers["site_id"].nunique()) if "site_id" in towers.columns else len(towers)
+
+
+def _outside_name(n: int, lang: L.Lang) -> str:
+    return f"{L.text('towers_outside', lang)} ({n})"
 
 
 class _ImageLayer(Layer):
@@ -279,8 +300,10 @@ def map_layer_names(layers: Mapping[str, gpd.GeoDataFrame], *, lang: L.Lang = "v
         if gdf is None:
             continue
         if layer == "towers_existing":
-            n = gdf["site_id"].nunique() if "site_id" in gdf.columns else len(gdf)
-            names.append(_group_name(layer, None, n, lang, False))
+            own, outside = _split_border(gdf)
+            names.append(_group_name(layer, None, _n_sites(own), lang, False))
+            if len(outside):
+                names.append(_outside_name(_n_sites(outside), lang))
         elif layer in ("towers_proposed", "fiber_proposed"):
             groups = _year_groups(gdf)
             phased = groups[0][0] is not None
@@ -300,6 +323,8 @@ def _legend_items(layers: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
     if "towers_existing" in layers:
         items.append({"kind": "header", "label": L.layer_title("towers_existing", lang)})
         items += [{"kind": "dot", "color": c, "label": op} for op, c in L.OPERATOR_COLORS.items()]
+        if len(_split_border(layers["towers_existing"])[1]):
+            items.append({"kind": "ring", "label": L.text("towers_outside", lang)})
     if "towers_proposed" in layers:
         items.append({"kind": "header", "label": L.layer_title("towers_proposed", lang)})
         items.append({"kind": "rank", "label": L.column_title("rank", lang),
@@ -468,9 +493,12 @@ def make_map(
             lyr.add_to(m)
             communes_var = lyr.get_name()
         elif layer == "towers_existing":
-            n = gdf["site_id"].nunique() if "site_id" in gdf.columns else len(gdf)
-            _TowerCluster(_tower_rows(gdf),
-                          name=_group_name(layer, None, n, lang, False)).add_to(m)
+            own, outside = _split_border(gdf)
+            _TowerCluster(_tower_rows(own),
+                          name=_group_name(layer, None, _n_sites(own), lang, False)).add_to(m)
+            if len(outside):
+                _TowerCluster(_tower_rows(outside), outside=True,
+                              name=_outside_name(_n_sites(outside), lang)).add_to(m)
         elif layer in ("towers_proposed", "fiber_proposed"):
             groups = _year_groups(gdf)
             phased = groups[0][0] is not None
