@@ -202,7 +202,11 @@ def candidate_sites(
     new["operator"] = "shared"
     new = _apply_rules(new, towers, exclusion_zones, communes, airport_radius_m,
                        airport_max_height_m, min_spacing_urban_m, min_spacing_rural_m)
-    coloc = _colocation(towers, crs) if colocation and towers is not None else None
+    # Co-location only on the province's own towers: a site across the border is not
+    # the province's to plan on (it still counts in the coverage and the spacing rule).
+    own = (towers[towers["in_province"].astype("boolean").fillna(True).to_numpy(bool)]
+           if towers is not None and "in_province" in towers.columns else towers)
+    coloc = _colocation(own, crs) if colocation and own is not None else None
     out = pd.concat([new, coloc] if coloc is not None else [new], ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=crs)
     out = _attach_commune(out, communes)
