@@ -438,10 +438,10 @@ def _write_error(exc: Exception, out: Path, tmp: Path, needed_bytes: int) -> Out
         space = "" if free is None else f"; {_mb(free)} free"
         if free is not None and used is not None and needed_bytes > used:
             space += f", about {_mb(needed_bytes - used)} more needed"
+        said = str(exc) if len(str(exc)) <= 160 else str(exc)[:157] + "..."
         return OutputError(
             f"no space left on the disk while writing the output ({type(exc).__name__}: "
-            f"{exc}){space}. Nothing was written to {out}", file=str(out),
-            fix=ENOSPC_FIX)
+            f"{said}){space}. Nothing was written to {out}", file=str(out), fix=ENOSPC_FIX)
     return _output_error(exc, out)
 
 

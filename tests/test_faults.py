@@ -330,15 +330,18 @@ def test_too_little_free_space_is_refused_before_any_work(tmp_path, project, mon
 
 
 @pytest.mark.slow
-def test_disk_full_while_writing_cogs(tmp_path, project, monkeypatch):
-    """A real ENOSPC in GDAL's COG writer: the run passes the up-front check, then the
-    disk fills up (another program) before it writes. Without mount (not root): the
+@pytest.mark.parametrize("command", ["coverage", "fiber"], ids=["cog", "geopackage"])
+def test_disk_full_while_writing(tmp_path, project, monkeypatch, command):
+    """A real ENOSPC in GDAL's COG writer (``coverage`` writes the COGs first) and in its
+    GeoPackage driver (``fiber`` writes no COG): the run passes the up-front check, then
+    the disk fills up (another program) before it writes. Without mount (not root): the
     error GDAL raises then, injected, on a disk reported full."""
     disk = tmp_path / "disk"
     with tmpfs(disk, size="24m") as mounted:
         if not mounted:
             import rasterio._err
 
+            import geotel.outputs.gpkg
             from geotel.raster import Raster
 
             def full(*args, **kwargs):
@@ -348,21 +351,21 @@ def test_disk_full_while_writing_cogs(tmp_path, project, monkeypatch):
                 raise rasterio._err.CPLE_AppDefinedError(1, 1, "TIFFAppendToStrip:Seek error")
 
             monkeypatch.setattr(Raster, "write_cog", full)
-            r = invoke("coverage", str(project / "config_a.yml"), "--out", str(disk / "out"))
+            monkeypatch.setattr(geotel.outputs.gpkg, "write_geopackage", full)
+            r = invoke(command, str(project / "config_a.yml"), "--out", str(disk / "out"))
             assert r.exit_code == 2, r.output
             assert "no space left on the disk" in r.output and "Traceback" not in r.output
             assert list(disk.iterdir()) == []
             return
         flag = tmp_path / "flag"
         out = disk / "out"
-        proc = start(["coverage", str(project / "config_a.yml"), "--out", str(out)],
+        proc = start([command, str(project / "config_a.yml"), "--out", str(out)],
                      pause_at="writing", flag=flag)
         wait_paused(proc, flag)
         filler = disk / "filler"
         free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
         with open(filler, "wb") as f:
-            f.truncate(0)
-            f.write(b"\0" * (free - 150_000))
+            f.write(b"\0" * (free - 60_000))
         flag.unlink()
         code, text = finish(proc)
         assert code == 2, text
