@@ -27,6 +27,7 @@ __all__ = [
     "DuplicateIdError",
     "GeometryError",
     "StudyAreaError",
+    "OutputError",
     "SolverError",
     "Problem",
     "ProblemKind",
@@ -129,6 +130,15 @@ class GeometryError(InputError):
 
 class StudyAreaError(InputError):
     """A feature lies outside the study area."""
+
+
+class OutputError(InputError):
+    """The output folder cannot take the results.
+
+    It is, or holds, an input of the project; it is a file or lies under one; it is
+    read-only or its disk is full; or another run wrote it first (then the message
+    names the folder where this run's result was kept).
+    """
 
 
 class SolverError(GeotelError, RuntimeError):

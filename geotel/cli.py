@@ -2,39 +2,82 @@
 
 Every command goes through the same library functions as the notebooks; this module
 adds only argument parsing, progress, the final summary and exit codes. A
-:class:`~geotel.GeotelError` is printed without a traceback and exits with code 2.
+:class:`~geotel.GeotelError`, an ``OSError`` or a GDAL error is printed without a
+traceback (naming the path and the fix) and exits with code 2. SIGTERM and SIGHUP clean
+up as Ctrl-C does (temporary folders removed) and exit with 128 + the signal number.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from geotel import __version__
 from geotel._errors import GeotelError
+from geotel._ioerrors import describe_io_error, is_io_error
+
+if TYPE_CHECKING:
+    from geotel.pipeline import Step
 
 __all__ = ["main", "cli"]
 
 log = logging.getLogger(__name__)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every ``finally`` cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    # Later signals are ignored while the cleanup runs; SIGKILL still works.
+    for s in _TERM_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    raise _Terminated(signum)
+
+
+_TERM_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {s: signal.signal(s, _terminate) for s in _TERM_SIGNALS}
         try:
             return func(*args, **kwargs)
         except GeotelError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.secho("interrupted: earlier outputs are left as they were", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            how = (signal.Signals(exc.signum).name if isinstance(exc, _Terminated)
+                   else "interrupted")
+            click.secho(f"{how}: stopped; no output was half-written and temporary "
+                        "folders were removed", err=True)
+            sys.exit(128 + exc.signum if isinstance(exc, _Terminated) else 130)
+        except Exception as exc:
+            if not is_io_error(exc):
+                raise
+            log.debug("I/O error", exc_info=True)
+            message, fix, path = describe_io_error(exc)
+            where = f"{path}: " if path else ""
+            click.secho(f"error: {where}{message} Fix: {fix}", fg="red", err=True)
+            sys.exit(2)
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
     return wrapper
 
@@ -70,8 +113,10 @@ _config = click.argument("config", type=click.Path(path_type=Path))
 @_handle_errors
 def demo(out: Path, force: bool, resolution_m: str, cache_dir: Path | None) -> None:
     """Generate the synthetic demo province and run the whole plan on it."""
+    from geotel._atomic import check_output_dir
     from geotel.datasets import demo_project
 
+    check_output_dir(out, force=force)  # before generating the inputs, if not cached
     config_path = demo_project(resolution_m=int(resolution_m), cache_dir=cache_dir)
     click.echo(f"demo province (synthetic) inputs: {config_path.parent}")
     _run_and_write(config_path, out, force=force)
@@ -145,16 +190,15 @@ def siting(config: Path, out: Path, force: bool) -> None:
     _run_and_write(config, out, force=force, until="siting")
 
 
-def _run_and_write(config_path: Path, out: Path, *, force: bool, until: str | None = None) -> None:
-    from geotel._atomic import atomic_dir
+def _run_and_write(config_path: Path, out: Path, *, force: bool, until: Step | None = None
+                   ) -> None:
     from geotel.config import load_config
-    from geotel.pipeline import run_plan, write_plan
+    from geotel.pipeline import check_output, run_plan, write_plan
 
-    if out.exists() and not force:
-        # Fail before hours of work, not after.
-        with atomic_dir(out, force=False):
-            pass
     cfg = load_config(config_path)
+    # Fail before hours of work, not after: --out over the inputs, existing, not
+    # writable, too little free space. Whether --out exists is decided again at the end.
+    check_output(cfg, out, force=force, until=until)
     result = run_plan(cfg, until=until, progress=True)
     written = write_plan(result, out, force=force)
     click.echo(result.summary_table())

@@ -23,14 +23,15 @@ import yaml
 from tqdm.auto import tqdm
 
 from geotel._assumptions import assumptions
-from geotel._atomic import atomic_dir
+from geotel._atomic import atomic_dir, check_output_dir
 from geotel._errors import ValidationReport
 from geotel.config import ProjectConfig
 from geotel.coverage.result import CoverageResult
 from geotel.province import ProvinceData, load_province
 from geotel.raster import Raster
 
-__all__ = ["Plan", "Step", "run_plan", "write_plan", "STEPS"]
+__all__ = ["Plan", "Step", "run_plan", "write_plan", "check_output", "estimate_output_bytes",
+           "STEPS"]
 
 log = logging.getLogger(__name__)
 
@@ -302,12 +303,21 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
     ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
     ``config.yml`` that was run and ``validation.csv`` (every warning about the inputs:
-    level, file, feature, row, column, message, fix); as far as the plan went.
+    level, file, feature, row, column, message, fix); as far as the plan went. They are
+    built in a hidden folder beside ``out`` and moved into place at the end (see
+    :func:`check_output`).
 
     Returns
     -------
     list of Path
         The files written, under their final names.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is or holds an input of the project; it exists and ``force`` is false
+        (this run's outputs are then kept beside it, in the folder the message names);
+        it cannot be written, or its disk is full.
     """
     from geotel.outputs.gpkg import write_geopackage
     from geotel.outputs.maps import make_map, raster_to_png
@@ -315,7 +325,12 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
     from geotel.outputs.tables import write_tables
 
     out = Path(out)
-    with atomic_dir(out, force=force) as tmp:
+    cells = combos = 0
+    if plan.coverage is not None:
+        cells = plan.coverage.shape[0] * plan.coverage.shape[1]
+        combos = len(plan.coverage.technologies) + len(plan.coverage.signal_dbm)
+    with atomic_dir(out, force=force, protect=_protected_paths(plan.config),
+                    needed_bytes=_output_bytes(plan.config, cells=cells, combos=combos)) as tmp:
         written: list[Path] = []
         cogs: list[Path] = []
         overlay = None
@@ -355,3 +370,131 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
             encoding="utf-8")
         written.append(tmp / "config.yml")
     return [out / Path(p).relative_to(tmp) for p in written]
+
+
+#: Bytes per grid cell of one technology × operator's three COGs (signal, server, mask),
+#: about 1.4 times the 3.3 measured on the demo province (90 m, ZSTD).
+_COG_BYTES_PER_CELL = 4.5
+_MIB = 2**20
+
+
+def check_output(config: ProjectConfig, out: str | Path, *, force: bool = False,
+                 until: Step | None = None) -> None:
+    """Check, before any computation, that ``out`` can take this project's outputs.
+
+    ``out`` may not be, or hold, the config file, an input file or the project folder
+    (with or without ``force``); it may not exist unless ``force``; it must be
+    writable, and its disk must have room for :func:`estimate_output_bytes`. Folders
+    that killed runs left beside it are removed (or, for a lost output, restored).
+
+    Raises
+    ------
+    OutputError
+        Naming the folder, what is wrong and the fix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from geotel.datasets import demo_project
+    >>> from geotel.config import load_config
+    >>> config = load_config(demo_project())
+    >>> check_output(config, Path(tempfile.mkdtemp()) / "plan")
+    >>> check_output(config, config.source.parent, force=True)
+    Traceback (most recent call last):
+    ...
+    geotel._errors.OutputError: ...: the output folder is the project folder (...)...
+    """
+    rasters = "coverage" in _NEEDS[until or "phasing"]
+    check_output_dir(out, force=force, protect=_protected_paths(config),
+                     needed_bytes=estimate_output_bytes(config, rasters=rasters))
+
+
+def estimate_output_bytes(config: ProjectConfig, *, rasters: bool = True) -> int:
+    """A cheap, generous estimate of the size of :func:`write_plan`'s outputs (bytes).
+
+    The coverage COGs dominate: the DEM's cells over the communes' extent (plus the
+    study-area buffer) at ``coverage.resolution_m``, times every technology × (operator
+    + 'any'), times about 4.5 bytes; plus the vector layers, maps and tables, from the
+    input file sizes. Inputs that cannot be read count as nothing (validation reports
+    them). For the demo province it is about 1.5 times what is written.
+
+    Examples
+    --------
+    >>> from geotel.datasets import demo_project
+    >>> from geotel.config import load_config
+    >>> mb = estimate_output_bytes(load_config(demo_project())) / 2**20
+    >>> 200 < mb < 400
+    True
+    """
+    from geotel.schema import OPERATORS
+
+    cells = _dem_cells(config) if rasters else 0
+    # A technology is predicted only with a threshold (coverage.thresholds_dbm).
+    techs = len(config.coverage.thresholds_dbm)
+    return _output_bytes(config, cells=cells, combos=techs * (len(OPERATORS) + 1))
+
+
+def _output_bytes(config: ProjectConfig, *, cells: int, combos: int) -> int:
+    inputs = config.inputs
+
+    def size(p: Path | None) -> int:
+        try:
+            return p.stat().st_size if p is not None else 0
+        except OSError:
+            return 0
+
+    vectors = sum(size(p) for p in (inputs.communes, inputs.towers, inputs.fiber,
+                                    inputs.exclusion_zones, inputs.commune_offices))
+    # One COG's uncompressed temporary file on top; maps, print map and tables: 8 MiB.
+    return int(_COG_BYTES_PER_CELL * cells * combos + 4 * cells
+               + 8 * vectors + 2 * size(inputs.roads) + 8 * _MIB)
+
+
+def _dem_cells(config: ProjectConfig) -> int:
+    """Coverage grid cells: DEM extent ∩ communes' extent (+ buffer), in the analysis CRS."""
+    import pyogrio
+    import rasterio
+    from rasterio.errors import RasterioError
+    from rasterio.warp import transform_bounds
+
+    from geotel.province import STUDY_AREA_BUFFER_M
+
+    area = None
+    if config.inputs.communes is not None:
+        try:
+            info = pyogrio.read_info(config.inputs.communes, layer=config.inputs.communes_layer,
+                                     force_total_bounds=True)
+            if info["crs"] and info["total_bounds"] is not None:
+                b = transform_bounds(info["crs"], config.analysis_crs, *info["total_bounds"])
+                area = (b[0] - STUDY_AREA_BUFFER_M, b[1] - STUDY_AREA_BUFFER_M,
+                        b[2] + STUDY_AREA_BUFFER_M, b[3] + STUDY_AREA_BUFFER_M)
+        except (OSError, ValueError, RuntimeError, RasterioError, TypeError):
+            area = None
+    total = 0.0
+    for path in config.inputs.dem:
+        try:
+            with rasterio.open(path) as ds:
+                if ds.crs is None:
+                    continue
+                b = transform_bounds(ds.crs, config.analysis_crs, *ds.bounds)
+        except (OSError, ValueError, RasterioError):
+            continue
+        if area is not None:
+            b = (max(b[0], area[0]), max(b[1], area[1]), min(b[2], area[2]), min(b[3], area[3]))
+        total += max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+    return int(total / config.coverage.resolution_m**2)
+
+
+def _protected_paths(config: ProjectConfig) -> dict[Path, str]:
+    """The config file, its folder and every input file: ``out`` may not be or hold them."""
+    paths: dict[Path, str] = {}
+    if config.source is not None:
+        paths[config.source.parent] = "the project folder"
+        paths[config.source] = "the project's config file"
+    for f in dataclasses.fields(config.inputs):
+        value = getattr(config.inputs, f.name)
+        for p in value if isinstance(value, tuple) else (value,):
+            if isinstance(p, Path):
+                paths[p] = f"the input file inputs.{f.name}"
+    return paths
