@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geotel._atomic import atomic_file
+from geotel._lang import check_lang
 from geotel._zonal import bool_column, commune_labels_text, is_official_code, text_column
 from geotel.config import IndicatorsConfig
 
@@ -189,8 +190,7 @@ class ProvinceSummary:
 
     def text(self, lang: Lang = "vi") -> str:
         """The summary as short report lines, in Vietnamese or English."""
-        if lang not in ("vi", "en"):
-            raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+        check_lang(lang)
         i = lambda x: _int(x, lang)  # noqa: E731
         f = lambda x, d=1: _num(x, lang, d)  # noqa: E731
         n = self.communes

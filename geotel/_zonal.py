@@ -21,6 +21,7 @@ from affine import Affine
 from pyproj import CRS as ProjCRS
 from rasterio.crs import CRS
 
+from geotel._crs import equal_area_crs
 from geotel._errors import CRSError, InputError
 from geotel.raster import Raster
 
@@ -30,8 +31,8 @@ __all__ = [
     "to_grid_crs",
     "commune_labels",
     "zonal_sum",
-    "equal_area_crs",
     "equal_area_km2",
+    "layer_equal_area_crs",
     "check_aligned",
     "commune_labels_text",
     "text_column",
@@ -130,25 +131,19 @@ def zonal_sum(labels: np.ndarray, values: np.ndarray | None, n: int) -> np.ndarr
     return np.bincount(labels[sel], weights=v, minlength=n)[:n]
 
 
-def equal_area_crs(gdf: gpd.GeoDataFrame) -> ProjCRS:
-    """A Lambert azimuthal equal-area CRS centred on the layer (metres)."""
+def layer_equal_area_crs(gdf: gpd.GeoDataFrame) -> ProjCRS:
+    """The equal-area CRS (:func:`geotel._crs.equal_area_crs`) centred on a layer."""
     if gdf.crs is None:
         raise CRSError("the layer has no CRS, so its area cannot be measured",
                        fix="set it with gdf.set_crs(...)")
-    b = gdf.geometry.to_crs(4326).total_bounds
-    if not np.all(np.isfinite(b)):
-        return ProjCRS.from_epsg(6933)
-    lon0, lat0 = (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0
-    return ProjCRS.from_proj4(
-        f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 +datum=WGS84 +units=m"
-    )
+    return equal_area_crs(gdf.crs, gdf.total_bounds)
 
 
 def equal_area_km2(gdf: gpd.GeoDataFrame, crs: ProjCRS | None = None) -> np.ndarray:
     """Area of every feature in km² in an equal-area CRS (0 for empty geometries)."""
     if len(gdf) == 0:
         return np.zeros(0)
-    ea = crs or equal_area_crs(gdf)
+    ea = crs or layer_equal_area_crs(gdf)
     area = gdf.geometry.to_crs(ea).area.to_numpy(dtype=float) / 1e6
     return np.nan_to_num(area, nan=0.0)
 

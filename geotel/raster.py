@@ -28,6 +28,7 @@ from affine import Affine
 from rasterio.crs import CRS
 
 from geotel._atomic import atomic_file
+from geotel._crs import is_metric
 from geotel._errors import CRSError, FileFormatError
 
 __all__ = ["Raster", "as_raster"]
@@ -80,8 +81,7 @@ class Raster:
 
     @property
     def is_metric(self) -> bool:
-        return bool(self.crs and self.crs.is_projected and
-                    abs(self.crs.linear_units_factor[1] - 1.0) < 1e-9)
+        return is_metric(self.crs)
 
     @property
     def resolution_m(self) -> float:

@@ -97,7 +97,7 @@ def test_parallel_edges_route_on_the_shortest():
 
 def test_geographic_input_needs_metric_target():
     r = roads([(108.0, 14.0), (108.1, 14.0)], crs="EPSG:4326")
-    with pytest.raises(CRSError, match="not a metric CRS"):
+    with pytest.raises(CRSError, match="not a metric projected CRS"):
         build_road_graph(r)
     with pytest.raises(CRSError):
         build_road_graph(r, crs="EPSG:4326")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from geotel._errors import ValueRangeError
 from geotel.config import IndicatorsConfig, ProjectConfig
 from geotel.deadzones import dead_zones
 from geotel.indicators import (
@@ -274,7 +275,7 @@ def test_province_summary_text_and_json(tmp_path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: 1 / 0)
     assert data["communes_without_fixed_internet"] == 10 and data["pop_covered_pct_3g"] is None
     assert [p.name for p in path.parent.iterdir()] == ["summary.json"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueRangeError, match="lang = 'fr' is not supported"):
         s.text("fr")  # type: ignore[arg-type]
 
 

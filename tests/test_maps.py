@@ -98,7 +98,7 @@ def test_inputs_unchanged_and_errors(tmp_path):
         make_map({"communes": no_crs}, tmp_path / "x.html")
     with pytest.raises(SchemaError, match="not_a_column"):
         make_map(layers, tmp_path / "x.html", indicators=["not_a_column"])
-    with pytest.raises(SchemaError, match="lang"):
+    with pytest.raises(ValueRangeError, match="lang = 'fr' is not supported"):
         make_map(layers, tmp_path / "x.html", lang="fr")  # type: ignore[arg-type]
     empty = gpd.GeoDataFrame({"a": []}, geometry=gpd.GeoSeries([], crs=4326))
     with pytest.raises(SchemaError, match="no layer has features"):

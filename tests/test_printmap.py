@@ -93,6 +93,6 @@ def test_errors(tmp_path):
         print_map(communes, tmp_path / "x.png", column="nope")
     with pytest.raises(CRSError):
         print_map(communes.set_crs(None, allow_override=True), tmp_path / "x.png")
-    with pytest.raises(SchemaError, match="lang"):
+    with pytest.raises(ValueRangeError, match="lang = 'de' is not supported"):
         print_map(communes, tmp_path / "x.png", lang="de")  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir())

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
+from geotel._errors import ValueRangeError
 from geotel.outputs import tables
 from geotel.outputs.tables import column_titles, write_table, write_tables
 
@@ -97,5 +98,5 @@ def test_titles_and_bad_language() -> None:
     assert column_titles("pop_covered_3g_mobifone") == (
         "Dân số phủ sóng 3G MobiFone (người)", "Population covered, 3G MobiFone")
     assert column_titles("whatever") == ("whatever", "whatever")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueRangeError, match="lang = 'fr' is not supported"):
         write_table(_kpi(), "/tmp/never", lang="fr")  # type: ignore[arg-type]

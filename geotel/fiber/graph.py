@@ -34,8 +34,8 @@ from pyproj import CRS
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geotel._errors import GeometryError, SchemaError, ValueRangeError
-from geotel.fiber._crs import metric_crs, to_crs
+from geotel._crs import reproject, require_metric_crs
+from geotel._errors import CRSError, GeometryError, SchemaError, ValueRangeError
 from geotel.fiber._topology import node_lines
 
 __all__ = ["ROAD_CLASSES", "DEFAULT_CLASS_WEIGHTS", "RoadGraph", "build_road_graph"]
@@ -262,7 +262,12 @@ def build_road_graph(
     if "road_id" not in roads.columns:
         raise SchemaError("the roads layer has no 'road_id' column", file=source,
                           column="road_id", fix="add a unique id per road (the row number will do)")
-    target = metric_crs(roads.crs, crs, f"roads layer '{source}'")
+    if roads.crs is None:
+        raise CRSError(f"roads layer '{source}' has no CRS", column="geometry",
+                       fix="set the layer's CRS (e.g. gdf.set_crs('EPSG:4326')) before use")
+    # the target CRS when given, else the roads' own: it must be metric
+    target = require_metric_crs(crs if crs is not None else roads.crs,
+                                what=f"the CRS of roads layer '{source}'", column="crs")
     weights = dict(DEFAULT_CLASS_WEIGHTS)
     weights.update(class_weights or {})
     for k, w in weights.items():
@@ -270,7 +275,7 @@ def build_road_graph(
             raise ValueRangeError(f"class weight {k} = {w} must be a positive number",
                                   column="class_weights", fix="give weights such as 1.0 or 1.5")
     cls = _road_classes(roads, source)
-    geom = to_crs(roads.geometry, target, f"roads layer '{source}'").array
+    geom = reproject(roads.geometry, target, f"roads layer '{source}'").array
     types = shapely.get_type_id(geom)
     ok = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     bad = ok & ~np.isin(types, [1, 5])

@@ -46,10 +46,10 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from geotel._crs import reproject
 from geotel._errors import SchemaError, ValueRangeError
 from geotel._zonal import bool_column
 from geotel.config import FiberConfig
-from geotel.fiber._crs import to_crs
 from geotel.fiber._network import Network, attach, locate
 from geotel.fiber._steiner import shortest_path_forest, steiner_tree
 from geotel.fiber._terrain import terrain_factor
@@ -271,7 +271,7 @@ def plan_extension(
         raise SchemaError("the communes layer has no 'commune_code' column",
                           column="commune_code", fix="add the 5-digit GSO commune code")
     per_km = _cost_per_km(cost_per_km_vnd, build)
-    com = to_crs(communes, graph.crs, "communes layer")
+    com = reproject(communes, graph.crs, "communes layer")
     tgt = select_targets(com, targets)
     codes = tgt["commune_code"].astype(str).to_numpy(dtype=object)
     dcol = (tgt["district_code"].astype(str) if "district_code" in tgt.columns

@@ -38,8 +38,8 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from geotel._crs import reproject
 from geotel._errors import GeometryError, ValueRangeError
-from geotel.fiber._crs import to_crs
 from geotel.fiber._kernels import build_grid, nearest_segments_any
 from geotel.fiber._network import Network, attach, locate
 from geotel.fiber._terrain import terrain_factor
@@ -132,7 +132,7 @@ def commune_centres(communes: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 def _points(origins: gpd.GeoDataFrame | gpd.GeoSeries, crs: CRS, what: str) -> np.ndarray:
     geo = origins.geometry if isinstance(origins, gpd.GeoDataFrame) else origins
-    geo = to_crs(geo, crs, what)
+    geo = reproject(geo, crs, what)
     arr = geo.array
     bad = shapely.is_missing(arr) | shapely.is_empty(arr)
     if bad.any():
@@ -183,7 +183,7 @@ def fiber_access_points(
     geoms: list[np.ndarray] = []
     kinds: list[np.ndarray] = []
     if fiber is not None and len(fiber):
-        f = to_crs(fiber.geometry, graph.crs, "fiber layer")
+        f = reproject(fiber.geometry, graph.crs, "fiber layer")
         rid = (fiber["route_id"].astype(str).to_numpy(dtype=object) if "route_id" in fiber
                else fiber.index.astype(str).to_numpy(dtype=object))
         arr = f.array
@@ -200,7 +200,7 @@ def fiber_access_points(
         ids.append(rid[row[rep]])
         kinds.append(np.full(rep.size, "route", dtype=object))
     if pops is not None and len(pops):
-        p = to_crs(pops.geometry, graph.crs, "POP layer")
+        p = reproject(pops.geometry, graph.crs, "POP layer")
         col = next((c for c in ("pop_id", "site_id", "route_id") if c in pops.columns), None)
         pid = (pops[col].astype(str) if col else pops.index.astype(str)).to_numpy(dtype=object)
         geoms.append(shapely.centroid(p.array))
@@ -385,7 +385,7 @@ def _fiber_geoms(
     out = []
     for layer, what in ((fiber, "fiber layer"), (pops, "POP layer")):
         if layer is not None and len(layer):
-            arr = to_crs(layer.geometry, crs, what).array
+            arr = reproject(layer.geometry, crs, what).array
             out.append(arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))])
     return np.concatenate(out) if out else np.empty(0, dtype=object)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geotel._crs import equal_area_crs
 from geotel._errors import CRSError, ValidationReport
 from geotel.io._aliases import normalise_header, rename_columns
 from geotel.io._layer_crs import (
@@ -23,7 +24,7 @@ from geotel.io._layer_crs import (
     layer_crs,
     study_area_in,
 )
-from geotel.io._repair import areas_km2, equal_area_crs, repair_coverage
+from geotel.io._repair import areas_km2, repair_coverage
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
 

@@ -19,7 +19,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-__all__ = ["NOISE_KM2", "CoverageRepair", "equal_area_crs", "repair_coverage", "areas_km2"]
+from geotel._crs import equal_area_crs
+
+__all__ = ["NOISE_KM2", "CoverageRepair", "repair_coverage", "areas_km2"]
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +40,6 @@ class CoverageRepair:
     gaps_left: int
     gaps_left_km2: float
     emptied: tuple[int, ...]
-
-
-def equal_area_crs(crs: object, bounds: tuple[float, float, float, float]) -> CRS:
-    """A Lambert azimuthal equal-area CRS centred on ``bounds`` (given in ``crs``)."""
-    src = CRS.from_user_input(crs)
-    x0, y0, x1, y1 = bounds
-    if not src.is_geographic:
-        from pyproj import Transformer
-
-        t = Transformer.from_crs(src, 4326, always_xy=True)
-        lon, lat = t.transform((x0 + x1) / 2, (y0 + y1) / 2)
-    else:
-        lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
-    return CRS.from_proj4(f"+proj=laea +lat_0={lat:.4f} +lon_0={lon:.4f} +ellps=WGS84 "
-                          "+units=m +no_defs +type=crs")
 
 
 def areas_km2(geoms: np.ndarray, crs: object, ea: CRS) -> np.ndarray:

@@ -34,9 +34,9 @@ import logging
 import math
 from typing import Literal
 
-import pyproj
 from pyproj import CRS, Transformer
 
+from geotel._crs import is_metric, require_metric_crs, to_crs
 from geotel._errors import CRSError
 
 __all__ = [
@@ -223,56 +223,6 @@ def ensure_datum_shift(crs: object) -> CRS:
                        fix="give the CRS as an EPSG code, e.g. EPSG:9218 for Gia Lai TM-3")
     log.info("binding %s to WGS 84 with the EPSG:6960 parameters", c.name)
     return CRS.from_proj4(proj4.replace("+type=crs", "") + f" +towgs84={_towgs84()} +type=crs")
-
-
-def to_crs(crs: object) -> CRS:
-    """``crs`` as a :class:`pyproj.CRS`, raising :class:`CRSError` when it is unknown.
-
-    Examples
-    --------
-    >>> to_crs("EPSG:32649").name
-    'WGS 84 / UTM zone 49N'
-    """
-    try:
-        return CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"unknown CRS {crs!r}: {exc}",
-                       fix="give an EPSG code such as 'EPSG:32649' (UTM 49N)") from None
-
-
-def is_metric(crs: object) -> bool:
-    """Whether a CRS is projected with metre units.
-
-    Examples
-    --------
-    >>> is_metric("EPSG:32649"), is_metric("EPSG:4326")
-    (True, False)
-    """
-    if crs is None:
-        return False
-    c = CRS.from_user_input(crs)
-    if not c.is_projected:
-        return False
-    units = [a.unit_name.lower() for a in c.axis_info]
-    return bool(units) and all(u in ("metre", "meter", "m") for u in units)
-
-
-def require_metric_crs(crs: object, *, what: str = "the analysis CRS",
-                       file: str | None = None) -> CRS:
-    """``crs`` as a :class:`pyproj.CRS`; :class:`CRSError` unless projected in metres.
-
-    Examples
-    --------
-    >>> require_metric_crs("EPSG:9218").to_epsg()
-    9218
-    """
-    c = to_crs(crs)
-    if not is_metric(c):
-        raise CRSError(
-            f"{what} {c.to_string()} ({c.name}) is not a metric projected CRS", file=file,
-            fix="use a projected CRS in metres, e.g. EPSG:32649 (UTM 49N) for Gia Lai",
-        )
-    return c
 
 
 #: Projected coordinates in metres that can lie in Vietnam (TM-3 or UTM eastings,

@@ -28,11 +28,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geotel._crs import equal_area_crs
 from geotel._errors import FileFormatError, ValidationReport
 from geotel.io._aliases import match_columns
 from geotel.io._files import nfc, require_file, shapefile_encoding
 from geotel.io._layers import DEFAULT_MAX_GAP_KM2, empty_layer, finish_layer, format_code
-from geotel.io._repair import areas_km2, equal_area_crs
+from geotel.io._repair import areas_km2
 from geotel.io.crs import to_crs
 from geotel.schema import LayerName
 

@@ -35,6 +35,7 @@ from folium.template import Template
 
 from geotel._atomic import atomic_file
 from geotel._errors import CRSError, SchemaError
+from geotel._lang import check_lang
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, utm_epsg
 from geotel.outputs._mapjs import CONTROLS_JS, CORE_JS, CSS
@@ -422,9 +423,7 @@ def make_map(
     >>> "Population covered, 4G (%)" in out.read_text(encoding="utf-8")
     True
     """
-    if lang not in ("vi", "en"):
-        raise SchemaError(f"lang = {lang!r} is not supported", column="lang",
-                          fix="use lang='vi' or lang='en'")
+    check_lang(lang)
     out_path = Path(out_path)
     geo = {k: _to_lonlat(v, k) for k, v in layers.items() if v is not None}
     nonempty = [g for g in geo.values() if len(g)]

@@ -25,6 +25,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from geotel._atomic import atomic_file
 from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel._lang import check_lang
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, local_tm
 
@@ -149,9 +150,7 @@ def print_map(
     >>> [p.name for p in print_map(c, d / "m.png", out_pdf=d / "m.pdf", dpi=30)]
     ['m.png', 'm.pdf']
     """
-    if lang not in ("vi", "en"):
-        raise SchemaError(f"lang = {lang!r} is not supported", column="lang",
-                          fix="use lang='vi' or lang='en'")
+    check_lang(lang)
     if communes.crs is None:
         raise CRSError("the communes layer has no CRS", feature="communes",
                        fix="set its CRS (gdf.set_crs(...)) before printing")

@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geotel._atomic import atomic_file
+from geotel._lang import check_lang
 from geotel.outputs._labels import COLUMN_TITLES
 
 __all__ = ["write_tables", "write_table", "column_titles", "TableLang"]
@@ -157,8 +158,7 @@ def write_table(
     >>> csv_path.read_text(encoding="utf-8-sig").splitlines()[0]
     'Mã huyện / District code,Diện tích vùng lõm (km²) / Dead-zone area (km²)'
     """
-    if lang not in ("vi", "en", "both"):
-        raise ValueError(f"lang must be 'vi', 'en' or 'both', not {lang!r}")
+    check_lang(lang, allowed=("vi", "en", "both"))
     base = Path(path)
     base = base.with_suffix("") if base.suffix in (".csv", ".xlsx") else base
     base.parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,8 @@ import pandas as pd
 import shapely
 from scipy import ndimage
 
-from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel._crs import require_metric
+from geotel._errors import SchemaError, ValueRangeError
 from geotel.raster import Raster
 
 __all__ = ["candidate_sites", "is_urban_commune", "CANDIDATE_COLUMNS"]
@@ -66,10 +67,7 @@ def is_urban_commune(name: object) -> bool:
 
 
 def _metric(gdf: gpd.GeoDataFrame, what: str) -> None:
-    if gdf.crs is None or not gdf.crs.is_projected or \
-            abs(gdf.crs.axis_info[0].unit_conversion_factor - 1.0) > 1e-9:
-        raise CRSError(f"{what} is in {gdf.crs or 'no CRS'}, not a metric CRS", column=what,
-                       fix="reproject to the analysis CRS first (ProvinceData does this)")
+    require_metric(gdf, what, column=what)
 
 
 def _grid_points(area: shapely.Geometry, spacing_m: float) -> np.ndarray:

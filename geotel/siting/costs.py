@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotel._errors import CRSError, ValueRangeError
+from geotel._crs import require_metric
+from geotel._errors import ValueRangeError
 from geotel.raster import Raster
 
 __all__ = ["candidate_costs", "fiber_hubs", "microwave_reach_km", "profile_clear"]
@@ -111,9 +112,7 @@ def fiber_hubs(towers: gpd.GeoDataFrame, fiber: gpd.GeoDataFrame, *,
     """Existing tower sites within ``hub_max_m`` of a fiber route (one row per site)."""
     if len(towers) == 0 or len(fiber) == 0:
         return towers.iloc[:0]
-    if towers.crs is None or not towers.crs.is_projected:
-        raise CRSError("towers are not in a metric CRS", column="towers",
-                       fix="reproject to the analysis CRS first")
+    require_metric(towers, "the towers", column="towers")
     f = fiber.to_crs(towers.crs)
     tree = shapely.STRtree(f.geometry.array)
     near = tree.query(towers.geometry.array, predicate="dwithin", distance=float(hub_max_m))
