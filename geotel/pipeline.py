@@ -292,8 +292,9 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
 
     ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
-    ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf`` and the
-    ``config.yml`` that was run; as far as the plan went.
+    ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
+    ``config.yml`` that was run and, once the indicators ran, ``report.docx/.pdf`` in
+    ``lang``; as far as the plan went.
 
     Returns
     -------
@@ -343,4 +344,8 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
             yaml.safe_dump(plan.config.to_dict(), allow_unicode=True, sort_keys=False),
             encoding="utf-8")
         written.append(tmp / "config.yml")
+        if plan.summary is not None:  # the report reads the files above
+            from geotel.outputs.report import write_report
+
+            written += write_report(tmp, lang=lang)
     return [out / Path(p).relative_to(tmp) for p in written]
