@@ -23,7 +23,7 @@ from geotel.outputs._report_text import cap, n_int, n_num, no_data, pct, summary
 from geotel.outputs.charts import coverage_columns
 from geotel.outputs.tables import column_titles
 
-__all__ = ["build_report", "Doc", "floats", "yes_no", "tri", "w"]
+__all__ = ["build_report", "Doc", "Columns", "floats", "yes_no", "tri", "w"]
 
 #: How many communes the dead-zone table lists.
 TOP_DEAD_ZONES = 20
@@ -114,6 +114,25 @@ def floats(frame: pd.DataFrame | None, column: str) -> np.ndarray:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64",
                                                                    na_value=np.nan)
+
+
+class Columns:
+    """A table's columns as float arrays or nullable booleans, each converted once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._floats: dict[str, np.ndarray] = {}
+        self._bools: dict[str, pd.Series] = {}
+
+    def f(self, name: str) -> np.ndarray:
+        if name not in self._floats:
+            self._floats[name] = floats(self.frame, name)
+        return self._floats[name]
+
+    def b(self, name: str) -> pd.Series:
+        if name not in self._bools:
+            self._bools[name] = bool_column(self.frame, name)
+        return self._bools[name]
 
 
 def tri(series: pd.Series, i: int) -> bool | None:
@@ -220,7 +239,7 @@ def _districts(doc: Doc, f: PlanFolder, figures: dict[str, Path]) -> None:
               _counted(s.get("communes_c8_met"), nd.get("c8_met", 0), lang)]
     doc.table(w("districts_cap", lang), header, rows, total=total,
               numeric=[False] + [True] * (len(header) - 1),
-              widths=[2.2] + [1.0] * (len(header) - 1))
+              widths=[2.2, 0.6, 1.25] + [1.0] * (len(header) - 3))
     doc.add(Para(w("districts_note", lang, what=w(f"cov_what_{kind}", lang)), "note"))
     doc.image(figures.get("districts"), w("district_fig", lang, t=tech), 150.0)
 
@@ -241,24 +260,24 @@ def _weighted_after(f: PlanFolder, after: str, kind: str) -> dict[str | None, fl
     return out
 
 
-def _c8_reasons(c: pd.DataFrame, i: int, f: PlanFolder, lang: Lang) -> str:
+def _c8_reasons(c: Columns, i: int, f: PlanFolder, lang: Lang) -> str:
     tech = str(f.cfg("indicators.c8_technology"))
     thr = float(f.cfg("indicators.c8_min_pop_covered_pct"))
     reasons = []
-    if tri(bool_column(c, "c8_1_postal"), i) is False:
+    if tri(c.b("c8_1_postal"), i) is False:
         reasons.append(w("r81", lang))
-    if tri(bool_column(c, "c8_2_telecom_internet"), i) is False:
+    if tri(c.b("c8_2_telecom_internet"), i) is False:
         why = []
-        p = floats(c, "c8_pop_covered_pct")[i]
+        p = c.f("c8_pop_covered_pct")[i]
         if np.isfinite(p) and p < thr:
             why.append(w("r82_cov", lang, p=pct(p, lang), tech=tech, thr=n_num(thr, lang, 0)))
         if (bool(f.cfg("indicators.c8_requires_fixed_internet"))
-                and tri(bool_column(c, "has_fixed_internet"), i) is False):
+                and tri(c.b("has_fixed_internet"), i) is False):
             why.append(w("r82_fixed", lang))
         reasons.append(w("r82", lang, why="; ".join(why) or w("r82_other", lang)))
-    if tri(bool_column(c, "c8_3_radio"), i) is False:
+    if tri(c.b("c8_3_radio"), i) is False:
         reasons.append(w("r83", lang))
-    if tri(bool_column(c, "c8_4_it_admin"), i) is False:
+    if tri(c.b("c8_4_it_admin"), i) is False:
         reasons.append(w("r84", lang))
     return "; ".join(reasons)
 
@@ -267,8 +286,9 @@ def _c8(doc: Doc, f: PlanFolder) -> None:
     from geotel.outputs._report_text import fact_name
 
     lang, c = doc.lang, f.communes
+    cols = Columns(c)
     doc.add(Heading(t("s_c8", lang)))
-    met = bool_column(c, "c8_met")
+    met = cols.b("c8_met")
     k, m, u = int((met == True).sum()), int((met == False).sum()), int(met.isna().sum())  # noqa: E712
     fixed = w("c8_fixed", lang) if f.cfg("indicators.c8_requires_fixed_internet") else ""
     doc.add(Para(w("c8_intro", lang, k=n_int(k, lang), n=n_int(len(c), lang),
@@ -278,7 +298,7 @@ def _c8(doc: Doc, f: PlanFolder) -> None:
     rows = []
     for col in ("c8_1_postal", "c8_2_telecom_internet", "c8_3_radio", "c8_4_it_admin",
                 "c8_met"):
-        v = bool_column(c, col)
+        v = cols.b(col)
         vi, en = column_titles(col)
         rows.append([vi if lang == "vi" else en, n_int(int((v == True).sum()), lang),  # noqa: E712
                      n_int(int((v == False).sum()), lang), n_int(int(v.isna().sum()), lang)])  # noqa: E712
@@ -299,11 +319,14 @@ def _c8(doc: Doc, f: PlanFolder) -> None:
             continue
         rows.append([cnames[i], dnames[i],
                      w("not_met", lang) if verdict is False else no_data(lang),
-                     _c8_reasons(c, int(i), f, lang) or "–",
+                     _c8_reasons(cols, int(i), f, lang) or "–",
                      ", ".join(fact_name(x, lang) for x in missing[i].split(",") if x) or "–"])
-    doc.table(w("fail_cap", lang), [w("commune", lang), w("district", lang), w("result", lang),
-                                    w("why", lang), w("missing", lang)], rows,
-              widths=[1.6, 1.5, 1.0, 3.0, 2.2])
+    header = [w("commune", lang), w("district", lang), w("result", lang), w("why", lang),
+              w("missing", lang)]
+    widths = [1.6, 1.5, 1.0, 3.0, 2.2]
+    if all(r[-1] == "–" for r in rows):  # no data missing: the column would be empty
+        header, widths, rows = header[:-1], [1.6, 1.5, 1.0, 5.2], [r[:-1] for r in rows]
+    doc.table(w("fail_cap", lang), header, rows, widths=widths)
 
 
 def _dead_zones(doc: Doc, f: PlanFolder) -> None:
@@ -312,7 +335,8 @@ def _dead_zones(doc: Doc, f: PlanFolder) -> None:
     dz_tech = s.get("dead_zone_technology", tech)
     doc.add(Heading(t("s_dead", lang)))
     before, after, kind = coverage_columns(c, tech)
-    key = floats(c, "dead_zone_pop" if kind == "pop" else "dead_zone_km2")
+    cols = Columns(c)
+    key = cols.f("dead_zone_pop" if kind == "pop" else "dead_zone_km2")
     order = [i for i in np.argsort(-np.nan_to_num(key), kind="stable") if key[i] > 0]
     top = order[:TOP_DEAD_ZONES]
     if not top:
@@ -335,11 +359,11 @@ def _dead_zones(doc: Doc, f: PlanFolder) -> None:
         header.append(w("cov_after", lang, t=tech))
     rows = []
     for n, i in enumerate(top, start=1):
-        row = [str(n), cnames[i], dnames[i], n_int(floats(c, "population")[i], lang),
-               n_int(floats(c, "dead_zone_pop")[i], lang),
-               n_num(floats(c, "dead_zone_km2")[i], lang, 1), pct(floats(c, before)[i], lang)]
+        row = [str(n), cnames[i], dnames[i], n_int(cols.f("population")[i], lang),
+               n_int(cols.f("dead_zone_pop")[i], lang),
+               n_num(cols.f("dead_zone_km2")[i], lang, 1), pct(cols.f(before)[i], lang)]
         if has_after:
-            row.append(pct(floats(c, after)[i], lang))
+            row.append(pct(cols.f(after)[i], lang))
         rows.append(row)
     doc.table(w("dz_cap" if kind == "pop" else "dz_cap_area", lang, k=len(top)), header, rows,
               numeric=[True, False, False] + [True] * (len(header) - 3),
@@ -354,7 +378,8 @@ def _annex(doc: Doc, f: PlanFolder) -> None:
     doc.add(Heading(t("s_annex", lang)))
     codes, names = text_column(c, "commune_code"), text_column(c, "commune_name")
     dcodes, dnames = text_column(c, "district_code"), text_column(c, "district_name")
-    fixed, c8 = bool_column(c, "has_fixed_internet"), bool_column(c, "c8_met")
+    cols = Columns(c)
+    fixed, c8 = cols.b("has_fixed_internet"), cols.b("c8_met")
     header = [w("commune", lang), w("code", lang),
               w("population" if kind == "pop" else "area", lang), w("cov_now", lang, t=tech)]
     header += [w("cov_after", lang, t=tech)] if has_after else []
@@ -365,12 +390,12 @@ def _annex(doc: Doc, f: PlanFolder) -> None:
         rows = []
         for i in idx:
             row = [names[i], codes[i],
-                   n_int(floats(c, "population")[i], lang) if kind == "pop"
-                   else n_num(floats(c, "area_km2")[i], lang, 1), pct(floats(c, before)[i], lang)]
+                   n_int(cols.f("population")[i], lang) if kind == "pop"
+                   else n_num(cols.f("area_km2")[i], lang, 1), pct(cols.f(before)[i], lang)]
             if has_after:
-                row.append(pct(floats(c, after)[i], lang))
-            row += [n_int(floats(c, "dead_zone_pop")[i], lang) if kind == "pop"
-                    else n_num(floats(c, "dead_zone_km2")[i], lang, 1),
+                row.append(pct(cols.f(after)[i], lang))
+            row += [n_int(cols.f("dead_zone_pop")[i], lang) if kind == "pop"
+                    else n_num(cols.f("dead_zone_km2")[i], lang, 1),
                     yes_no(tri(fixed, i), lang),
                     yes_no(tri(c8, i), lang, w("met", lang), w("not_met", lang))]
             rows.append(row)

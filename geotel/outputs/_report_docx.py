@@ -28,6 +28,7 @@ MARGINS_MM = (30.0, 15.0, 20.0, 20.0)
 _FONT = "Times New Roman"
 _LANG = {"vi": "vi-VN", "en": "en-GB"}
 _HEAD_FILL = "DDEBF7"
+_TABLE_TEXT_ID = "TableText"
 
 
 def _set_font(style, size_pt: float, *, bold: bool | None = None, lang: str = "vi-VN") -> None:
@@ -87,7 +88,7 @@ def _row_props(row, *, header: bool) -> None:
 
 def _cell(cell, text: str, *, right: bool, bold: bool) -> None:
     p = cell.paragraphs[0]
-    p.style = "Table Text"
+    p._p.style = _TABLE_TEXT_ID  # by id: python-docx looks a name up in every style
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
     run = p.add_run(text)
     run.bold = bold
@@ -136,7 +137,7 @@ def write_docx(report: Report, path: Path) -> Path:
     styles["Caption"].font.italic = False
     styles["Heading 1"].paragraph_format.space_before = Pt(12)
     for name, size in (("Table Text", 9), ("Note", 9)):
-        style = styles.add_style(name, 1)  # paragraph style
+        style = styles.add_style(name, 1)  # paragraph style, id "TableText" / "Note"
         style.base_style = styles["Normal"]
         _set_font(style, size, lang=lang)
         style.paragraph_format.space_after = Pt(0 if name == "Table Text" else 6)

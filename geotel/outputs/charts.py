@@ -223,7 +223,7 @@ def phases_chart(phases: pd.DataFrame, *, tower_budget_vnd_per_year: float | Non
     _check_lang(lang)
     years = pd.to_numeric(phases["year"], errors="coerce").astype(int).to_numpy()
     x = np.arange(len(years), dtype=float)
-    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
     w = 0.38
     tower = _floats(phases, "tower_spend_vnd") / 1e9
@@ -252,7 +252,7 @@ def phases_chart(phases: pd.DataFrame, *, tower_budget_vnd_per_year: float | Non
     top = np.nanmax([*np.nan_to_num(tower), *np.nan_to_num(fiber),
                      (tower_budget_vnd_per_year or 0) / 1e9,
                      (fiber_budget_vnd_per_year or 0) / 1e9, 0.0])
-    ax.set_ylim(0, top * 1.25 if top > 0 else 1.0)
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
     ax2 = ax.twinx()
     pct_col = next((c for c in phases.columns
                     if str(c).startswith(("pop_covered_pct_", "area_covered_pct_"))), None)
@@ -267,7 +267,8 @@ def phases_chart(phases: pd.DataFrame, *, tower_budget_vnd_per_year: float | Non
         labels.append(line.get_label())
     ax2.set_ylim(0, 105)
     ax2.yaxis.set_major_formatter(_formatter(lang))
-    ax.legend(handles, labels, loc="upper left", fontsize=7, ncols=2)
+    fig.legend(handles, labels, loc="outside lower center", fontsize=7, ncols=3,
+               frameon=False)
     ax.set_title(_t("phases_title", lang), fontsize=11)
     return fig
 
