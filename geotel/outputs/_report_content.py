@@ -239,7 +239,7 @@ def _districts(doc: Doc, f: PlanFolder, figures: dict[str, Path]) -> None:
               _counted(s.get("communes_c8_met"), nd.get("c8_met", 0), lang)]
     doc.table(w("districts_cap", lang), header, rows, total=total,
               numeric=[False] + [True] * (len(header) - 1),
-              widths=[2.2, 0.6, 1.25] + [1.0] * (len(header) - 3))
+              widths=[2.1, 0.75, 1.25] + [1.0] * (len(header) - 3))
     doc.add(Para(w("districts_note", lang, what=w(f"cov_what_{kind}", lang)), "note"))
     doc.image(figures.get("districts"), w("district_fig", lang, t=tech), 150.0)
 
@@ -420,7 +420,8 @@ def build_report(f: PlanFolder, figures: dict[str, Path], *, lang: Lang = "vi",
     doc.add(PageBreak(), Heading(t("s_map", lang)))
     if f.print_map is None:
         doc.add(Para(no_data(lang)))
-    doc.image(f.print_map, column_titles(coverage_columns(f.communes)[0])[lang == "en"], 150.0)
+    # write_plan prints pop_covered_pct_4g (grey "no data" in an area-only plan)
+    doc.image(f.print_map, column_titles("pop_covered_pct_4g")[lang == "en"], 150.0)
     doc.add(PageBreak())
     method_section(doc, f)
     doc.add(PageBreak())

@@ -60,9 +60,11 @@ p.caption {{ font-weight: bold; font-size: 9pt; margin: 3mm 0 1mm 0; page-break-
 table {{ width: 100%; border-collapse: collapse; font-size: 7.5pt; margin-bottom: 3mm;
          table-layout: fixed; }}
 thead {{ display: table-header-group; }}
-th {{ background: #ddebf7; font-weight: bold; vertical-align: bottom; }}
+th {{ background: #ddebf7; font-weight: bold; vertical-align: bottom; font-size: 7pt;
+      hyphens: auto; }}
 th, td {{ border: 0.5pt solid #777; padding: 0.6mm 1mm; text-align: left;
-          overflow-wrap: break-word; hyphens: manual; }}
+          overflow-wrap: break-word; }}
+td {{ hyphens: manual; }}
 td.num {{ text-align: right; }}
 tr {{ page-break-inside: avoid; }}
 tr.total td {{ font-weight: bold; background: #f2f2f2; }}

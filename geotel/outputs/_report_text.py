@@ -64,7 +64,7 @@ P: dict[str, dict[str, str]] = {
     "cov_area": {"vi": "Tỷ lệ diện tích được phủ sóng 4G: {pct}% (dân số: không có số liệu).",
                  "en": "Area covered by 4G: {pct}% (population: no data)."},
     "mobile": {"vi": "{b} xã chưa có sóng di động, {a} xã chỉ có sóng 2G.",
-               "en": "{b} communes have no mobile coverage, {a} have 2G only."},
+               "en": "Communes without mobile coverage: {b}; with 2G only: {a}."},
     "dz": {"vi": "Còn {people} người sống trong {zones} vùng lõm sóng {t} (tổng diện tích "
                  "{km2} km²).",
            "en": "{people} people live in {zones} {t} dead zones ({km2} km² in all)."},
