@@ -190,8 +190,32 @@ def siting(config: Path, out: Path, force: bool) -> None:
     _run_and_write(config, out, force=force, until="siting")
 
 
-def _run_and_write(config_path: Path, out: Path, *, force: bool, until: Step | None = None
-                   ) -> None:
+@cli.command()
+@_config
+@_out
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the report.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output folder that holds no plan.")
+@_handle_errors
+def report(config: Path, out: Path, lang: str, force: bool) -> None:
+    """Write the plan as the province's report (report.docx, report.pdf).
+
+    If DIR already holds a plan (summary.json and plan.gpkg), only the two report files
+    are written into it, from its files (CONFIG is not run again). Otherwise the whole
+    plan is run, as `geotel plan` does, and written with the report.
+    """
+    from geotel.outputs.report import is_plan_folder, write_report
+
+    if is_plan_folder(out):
+        written = write_report(out, lang=lang)  # type: ignore[arg-type]
+        click.secho(f"wrote {', '.join(p.name for p in written)} to {out}", fg="green")
+        return
+    _run_and_write(config, out, force=force, lang=lang)
+
+
+def _run_and_write(config_path: Path, out: Path, *, force: bool, until: Step | None = None,
+                   lang: str = "vi") -> None:
     from geotel.config import load_config
     from geotel.pipeline import check_output, run_plan, write_plan
 
@@ -200,7 +224,7 @@ def _run_and_write(config_path: Path, out: Path, *, force: bool, until: Step | N
     # writable, too little free space. Whether --out exists is decided again at the end.
     check_output(cfg, out, force=force, until=until)
     result = run_plan(cfg, until=until, progress=True)
-    written = write_plan(result, out, force=force)
+    written = write_plan(result, out, force=force, lang=lang)  # type: ignore[arg-type]
     click.echo(result.summary_table())
     click.secho(f"wrote {len(written)} file(s) to {out}", fg="green")
 

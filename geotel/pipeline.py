@@ -302,10 +302,10 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
     ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
     ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
-    ``config.yml`` that was run and ``validation.csv`` (every warning about the inputs:
-    level, file, feature, row, column, message, fix); as far as the plan went. They are
-    built in a hidden folder beside ``out`` and moved into place at the end (see
-    :func:`check_output`).
+    ``config.yml`` that was run, ``validation.csv`` (every warning about the inputs:
+    level, file, feature, row, column, message, fix) and, once the indicators ran,
+    ``report.docx/.pdf`` in ``lang``; as far as the plan went. They are built in a hidden
+    folder beside ``out`` and moved into place at the end (see :func:`check_output`).
 
     Returns
     -------
@@ -359,8 +359,12 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         if plan.phases is not None:
             plan.phases.to_csv(tmp / "phases.csv", index=False)
             written.append(tmp / "phases.csv")
-        if "pop_covered_pct_4g" in plan.layers["communes"]:
-            written += print_map(plan.layers["communes"], tmp / "print_map.png",
+        communes = plan.layers["communes"]
+        # 4G population coverage; area coverage in an area-only plan
+        shown = next((c for c in ("pop_covered_pct_4g", "area_covered_pct_4g")
+                      if c in communes and communes[c].notna().any()), None)
+        if shown is not None:
+            written += print_map(communes, tmp / "print_map.png", column=shown,
                                  districts=plan.layers.get("districts"),
                                  out_pdf=tmp / "print_map.pdf", lang=lang)
         if plan.validation is not None:
@@ -369,6 +373,10 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
             yaml.safe_dump(plan.config.to_dict(), allow_unicode=True, sort_keys=False),
             encoding="utf-8")
         written.append(tmp / "config.yml")
+        if plan.summary is not None:  # the report reads the files above
+            from geotel.outputs.report import write_report
+
+            written += write_report(tmp, lang=lang)
     return [out / Path(p).relative_to(tmp) for p in written]
 
 

@@ -114,3 +114,22 @@ def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # no
         assert shot.stat().st_size > 50_000
     finally:
         page.close()
+
+
+def test_report_of_the_demo(demo_out):
+    from tests.test_report import _docx_text, _intact, _pdf_text, _table, _vi
+
+    s = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    docx_text, d = _docx_text(demo_out / "report.docx")
+    pdf_text, reader = _pdf_text(demo_out / "report.pdf")
+    for text in (docx_text, pdf_text):
+        _intact(text)
+        assert "Còn 10 xã/222 xã chưa có kết nối Internet hữu tuyến đến trung tâm xã" in text
+        assert f"Còn {_vi(s['dead_zone_pop'])} người sống trong" in text
+    rows = _table(d, "theo huyện")
+    assert len(rows) == 1 + 17 + 1 and rows[-1][:3] == ["Toàn tỉnh", "222",
+                                                        _vi(s["population"])]
+    assert len(_table(d, "nhiều người trong vùng lõm")) == 1 + 20
+    annex = d.tables[-17:]
+    assert sum(len(t.rows) - 1 for t in annex) == 222  # one table of communes per district
+    assert 10 <= len(reader.pages) <= 30
