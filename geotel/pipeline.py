@@ -320,6 +320,7 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         it cannot be written, or its disk is full.
     """
     from geotel.outputs.gpkg import write_geopackage
+    from geotel.outputs.layers import OUTPUT_LAYERS
     from geotel.outputs.maps import make_map, raster_to_png
     from geotel.outputs.printmap import print_map
     from geotel.outputs.tables import write_tables
@@ -345,10 +346,9 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         title = plan.config.name
         # The meeting map shows the dead zones of all operators together; the
         # per-operator zones are in plan.gpkg.
-        map_layers = dict(plan.layers)
-        if "dead_zones" in map_layers:
-            dz = map_layers["dead_zones"]
-            map_layers["dead_zones"] = dz[dz["operator"] == "any"]
+        map_layers = {name: (gdf.query(OUTPUT_LAYERS[name].map_query)
+                             if name in OUTPUT_LAYERS and OUTPUT_LAYERS[name].map_query
+                             else gdf) for name, gdf in plan.layers.items()}
         for offline, name in ((False, "map.html"), (True, "map_offline.html")):
             written.append(make_map(map_layers, tmp / name, coverage_png=overlay,
                                     offline=offline, lang=lang, title=title))

@@ -15,6 +15,7 @@ import pyogrio
 import pytest
 
 from geotel.outputs._qml import renderer_kind
+from geotel.outputs.layers import output_layer
 from geotel.outputs.maps import map_layer_names
 from tests.conftest import ROOT
 from tests.test_browser import _open, _overlay_names, browser  # noqa: F401 (fixture)
@@ -89,8 +90,8 @@ def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):
         expected["layers"][name] = {
             "count": int(info["features"]), "crs": "EPSG:4326",
             "renderer": renderer_kind(name, list(info["fields"])),
-            # communes are labelled with their names, proposed towers with their rank
-            "labels": name in ("communes", "towers_proposed")}
+            # as the registry says: communes by name, towers by site id, proposals by rank
+            "labels": output_layer(name).labels is not None}
     exp = tmp_path / "expected.json"
     exp.write_text(json.dumps(expected))
     r = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "qgis_check.py"), str(gpkg),

@@ -108,14 +108,20 @@ def test_layer_styles_table(layers, written):
             assert rules[-1] == ("Không có số liệu", '"pop_covered_pct_4g" IS NULL')
             assert len(rules) == 6
         elif name == "towers_existing":
-            assert renderer.get("type") == "categorizedSymbol"
-            values = [c.get("value") for c in renderer.iter("category")]
-            assert values == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", ""]
+            assert renderer.get("type") == "RuleRenderer"
+            labels = [r.get("label") for r in renderer.iter("rule")]
+            assert labels == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", "Khác"]
         elif name == "towers_proposed":
-            assert renderer.get("type") == "categorizedSymbol"
-            assert renderer.get("attr") == "backhaul"
-            values = [c.get("value") for c in renderer.iter("category")]
-            assert values == ["fiber", "microwave", "unknown"]
+            assert renderer.get("type") == "RuleRenderer"
+            filters = [r.get("filter") for r in renderer.iter("rule")]
+            assert filters == [f"\"backhaul\" = '{k}'" for k in ("fiber", "microwave",
+                                                                  "unknown")]
+        elif name == "dead_zones":
+            assert renderer.get("type") == "RuleRenderer"
+            rules = list(renderer.iter("rule"))
+            assert rules[0].get("filter") == "\"operator\" = 'any'"
+            assert rules[0].get("checkstate") is None  # drawn
+            assert all(r.get("checkstate") == "0" for r in rules[1:])  # off
         else:
             assert renderer.get("type") == "singleSymbol"
         aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
@@ -200,13 +206,14 @@ def test_towers_outside_the_province_get_their_own_category(tmp_path):
     with sqlite3.connect(path) as con:
         qml = con.execute("SELECT styleQML FROM layer_styles").fetchone()[0]
     renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
-    assert renderer.get("type") == "categorizedSymbol"
-    assert '"in_province"' in renderer.get("attr") and '"operator"' in renderer.get("attr")
-    cats = {c.get("value"): c for c in renderer.iter("category")}
-    assert list(cats) == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", "", "outside"]
-    assert cats["outside"].get("label") == "Trạm ngoài tỉnh"
-    symbol = next(s for s in renderer.iter("symbol") if s.get("name") == cats["outside"]
-                  .get("symbol"))
+    assert renderer.get("type") == "RuleRenderer"
+    rules = {r.get("label"): r for r in renderer.iter("rule")}
+    assert list(rules) == ["Viettel", "VinaPhone", "MobiFone", "Vietnamobile", "Khác",
+                           "Trạm ngoài tỉnh"]
+    assert rules["Viettel"].get("filter") == '"in_province" AND "operator" = \'Viettel\''
+    assert rules["Trạm ngoài tỉnh"].get("filter") == 'NOT "in_province"'
+    symbol = next(s for s in renderer.iter("symbol")
+                  if s.get("name") == rules["Trạm ngoài tỉnh"].get("symbol"))
     props = {p.get("k"): p.get("v") for p in symbol.iter("prop")}
     assert props["color"].endswith(",0")  # hollow
     assert props["outline_color"] == "127,127,127,255"

@@ -57,12 +57,24 @@ def test_plan_gpkg_in_qgis(system_qgis, tmp_path):
                                              "Không có số liệu": 1},
                              "aliases": {"commune_name": "Tên xã",
                                          "pop_covered_pct_4g": "Dân số phủ sóng 4G (%)"}}
-    expected["towers_existing"] |= {"renderer": "categorizedSymbol", "attr": "operator",
-                                    "classes": 5, "aliases": {"operator": "Nhà mạng"}}
+    # towers by operator (three of each), labelled by site at large scales
+    expected["towers_existing"] |= {"renderer": "RuleRenderer", "attr": "operator",
+                                    "classes": 5, "aliases": {"operator": "Nhà mạng"},
+                                    "labels": True,
+                                    "rule_counts": {"Viettel": 3, "VinaPhone": 3, "MobiFone": 3,
+                                                    "Vietnamobile": 3, "Khác": 0}}
     # proposed sites by backhaul: fiber, microwave, unknown (no fiber layer)
     expected["towers_proposed"] |= {"labels": True, "aliases": {"rank": "Thứ tự ưu tiên"},
-                                    "renderer": "categorizedSymbol", "attr": "backhaul",
-                                    "classes": 3}
+                                    "renderer": "RuleRenderer", "attr": "backhaul",
+                                    "classes": 3,
+                                    "rule_counts": {"Truyền dẫn: Cáp quang": 2,
+                                                    "Truyền dẫn: Viba": 1,
+                                                    "Truyền dẫn: Chưa rõ (không có số liệu "
+                                                    "cáp quang)": 1}}
+    # dead zones: 'any' drawn, each operator's own zones listed but off
+    expected["dead_zones"] |= {"renderer": "RuleRenderer", "attr": "operator", "classes": 5,
+                               "rules_active": {"Không nhà mạng nào phủ sóng": True,
+                                                "Viettel không phủ sóng": False}}
     expected["fiber_proposed"] |= {"symbol": {"color": FIBER_PROPOSED_COLOR, "width_mm": 1.6}}
     exp_path = tmp_path / "expected.json"
     exp_path.write_text(json.dumps({"layers": expected}), encoding="utf-8")
@@ -85,7 +97,7 @@ def test_qgis_check_detects_wrong_expectations(system_qgis, tmp_path):
     gpkg = write_geopackage(layers, tmp_path / "plan.gpkg")
     exp_path = tmp_path / "expected.json"
     exp_path.write_text(json.dumps({"layers": {"communes": {
-        "count": 7, "crs": "EPSG:32649", "renderer": "categorizedSymbol"}}}), encoding="utf-8")
+        "count": 7, "crs": "EPSG:32649", "renderer": "singleSymbol"}}}), encoding="utf-8")
     proc = subprocess.run([system_qgis, str(CHECK), str(gpkg), str(exp_path)],
                           capture_output=True, text=True, env=_qgis_env(), timeout=300)
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -112,8 +124,8 @@ r.startRender(ctx, lyr.fields())
 out = {}
 for f in lyr.getFeatures():
     ctx.expressionContext().setFeature(f)
-    s = r.symbolForFeature(f, ctx)
-    out[f["site_id"]] = [s.color().name(), s.color().alpha()]
+    s = r.symbolsForFeature(f, ctx)  # the rule-based renderer: every matching rule
+    out[f["site_id"]] = [[x.color().name(), x.color().alpha()] for x in s]
 r.stopRender(ctx)
 print(json.dumps(out))
 """
@@ -134,6 +146,6 @@ def test_towers_outside_the_province_drawn_apart_in_qgis(system_qgis, tmp_path):
     for site, op, inside in zip(towers["site_id"], towers["operator"], towers["in_province"],
                                 strict=True):
         if inside:
-            assert got[site] == [OPERATOR_COLORS[op], 255], site
-        else:
-            assert got[site][1] == 0, site  # the hollow ring, whatever the operator
+            assert got[site] == [[OPERATOR_COLORS[op], 255]], site
+        else:  # the hollow ring only, whatever the operator
+            assert len(got[site]) == 1 and got[site][0][1] == 0, site

@@ -15,7 +15,6 @@ import numpy as np
 
 __all__ = [
     "Lang",
-    "LAYER_ORDER",
     "LAYER_TITLES",
     "COLUMN_TITLES",
     "OPERATOR_COLORS",
@@ -41,18 +40,6 @@ __all__ = [
 ]
 
 Lang = Literal["vi", "en"]
-
-#: The layers of ``plan.gpkg``, bottom to top.
-LAYER_ORDER: tuple[str, ...] = (
-    "communes",
-    "districts",
-    "exclusion_zones",
-    "dead_zones",
-    "fiber_existing",
-    "fiber_proposed",
-    "towers_existing",
-    "towers_proposed",
-)
 
 LAYER_TITLES: dict[str, dict[str, str]] = {
     "communes": {"vi": "Xã / phường / thị trấn", "en": "Communes"},

@@ -96,23 +96,8 @@ var gt = (function () {
       return esc(p.commune_name || p.commune_code || "") + ": " + fmt(p[state.indicator]);
     }, {sticky: true});
   }
-  var styles = {
-    districts: {fill: false, color: "#1a1a1a", weight: 2.2, opacity: 0.9, interactive: false},
-    dead_zones: function () {
-      return {color: C.colors.dead_zones, weight: 0.8, fillColor: C.colors.dead_zones,
-              fillOpacity: 0.45};
-    },
-    exclusion_zones: function () {
-      return {color: C.colors.exclusion_zones, weight: 1.5, dashArray: "5 4",
-              fillColor: C.colors.exclusion_zones, fillOpacity: 0.15};
-    },
-    fiber_existing: function () {
-      return {color: C.colors.fiber_existing, weight: 2.5, opacity: 0.9};
-    },
-    fiber_proposed: function () {
-      return {color: C.colors.fiber_proposed, weight: 5, opacity: 0.95, dashArray: "10 6"};
-    }
-  };
+  // Path styles of the layers, from the layer registry (C.styles: Leaflet path options).
+  function style(name) { return function () { return C.styles[name] || {}; }; }
   function rankMarker(feature, latlng) {
     var r = feature.properties.rank;
     var bg = C.backhaul[feature.properties.backhaul] || C.backhaul.fiber;
@@ -146,7 +131,7 @@ var gt = (function () {
     return m;
   }
   function init(config) { C = config; state.indicator = config.defaultIndicator; }
-  return {init: init, state: state, styles: styles, popup: popup, communeStyle: communeStyle,
+  return {init: init, state: state, style: style, popup: popup, communeStyle: communeStyle,
           communeFeature: communeFeature, rankMarker: rankMarker, towerMarker: towerMarker,
           colorFor: colorFor, esc: esc, fmt: fmt, config: function () { return C; }};
 })();

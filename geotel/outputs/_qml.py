@@ -1,9 +1,11 @@
-"""QGIS layer styles (QML) for the layers of ``plan.gpkg``, generated from the labels.
+"""QGIS layer styles (QML) for the layers of ``plan.gpkg``, from the layer registry.
 
-The QML is the subset QGIS 3.x reads back with ``loadNamedStyle``: a renderer
-(graduated, categorised or single symbol), Vietnamese field aliases, a display
-expression and, for communes and proposed towers, labels. Symbol-layer properties are
-written as ``<prop k=".." v=".."/>`` pairs, which every QGIS 3 release reads.
+:mod:`geotel.outputs.layers` describes each layer's style: one symbol, or rules (a
+rule-based renderer: classes with a label, a filter expression and whether they are
+drawn). This module writes it as the QML subset QGIS 3.x reads back with
+``loadNamedStyle``, with Vietnamese field aliases, a display expression and the
+layer's labels. Symbol-layer properties are written as ``<prop k=".." v=".."/>``
+pairs, which every QGIS 3 release reads.
 """
 
 from __future__ import annotations
@@ -14,19 +16,16 @@ from collections.abc import Sequence
 from typing import Literal
 
 from geotel.outputs import _labels as L
+from geotel.outputs.layers import OUTPUT_LAYERS, LayerLabels, Symbol, style_rules
 
-__all__ = ["layer_qml", "renderer_kind", "COMMUNE_STYLE_COLUMNS", "rule_key",
-           "OUTSIDE_VALUE", "OUTSIDE_EXPRESSION"]
+__all__ = ["layer_qml", "renderer_kind", "rule_key"]
 
-Kind = Literal["RuleRenderer", "categorizedSymbol", "singleSymbol"]
-#: Commune indicators the QGIS style can draw, in order of preference.
-COMMUNE_STYLE_COLUMNS: tuple[str, ...] = ("pop_covered_pct_4g", "area_covered_pct_4g")
+Kind = Literal["RuleRenderer", "singleSymbol"]
 _QGIS_VERSION = "3.22.0"
-#: Category of the existing towers across the provincial border (``in_province`` false).
-OUTSIDE_VALUE = "outside"
-#: The expression ``towers_existing`` is categorised by when it has ``in_province``.
-OUTSIDE_EXPRESSION = (f"CASE WHEN NOT \"in_province\" THEN '{OUTSIDE_VALUE}' "
-                      "ELSE \"operator\" END")
+_PLAIN = {"Point": Symbol("marker", L.OTHER_COLOR, size_mm=2.0, outline="#232323",
+                          outline_mm=0.2),
+          "Line": Symbol("line", L.OTHER_COLOR, width_mm=0.5),
+          "Polygon": Symbol("fill", "#d9d9d9", outline="#636363")}
 
 
 def _rgba(hex_color: str, alpha: int = 255) -> str:
@@ -78,10 +77,6 @@ def _marker(color: str, *, size_mm: float, shape: str = "circle", outline: str =
 def renderer_kind(layer: str, columns: Sequence[str]) -> Kind:
     """The renderer :func:`layer_qml` writes for a layer with these columns.
 
-    Communes get a rule-based renderer: one rule per class of their indicator and a
-    "Không có số liệu" (no data) rule for null values, which a graduated renderer
-    would leave undrawn.
-
     Examples
     --------
     >>> renderer_kind("communes", ["commune_code", "pop_covered_pct_4g"])
@@ -89,13 +84,7 @@ def renderer_kind(layer: str, columns: Sequence[str]) -> Kind:
     >>> renderer_kind("communes", ["commune_code"])
     'singleSymbol'
     """
-    if layer == "communes" and any(c in columns for c in COMMUNE_STYLE_COLUMNS):
-        return "RuleRenderer"
-    if layer == "towers_existing" and "operator" in columns:
-        return "categorizedSymbol"
-    if layer == "towers_proposed" and "backhaul" in columns:
-        return "categorizedSymbol"
-    return "singleSymbol"
+    return "RuleRenderer" if style_rules(layer, columns) else "singleSymbol"
 
 
 def rule_key(*parts: object) -> str:
@@ -104,123 +93,45 @@ def rule_key(*parts: object) -> str:
         + "}"
 
 
-def _single_symbol(layer: str, geometry: str) -> tuple[str, list[tuple[str, dict[str, str]]]]:
-    """Symbol type and layers of the single-symbol layers (by layer name, else geometry)."""
-    if layer == "districts":
-        return "fill", _fill("#ffffff", alpha=0, outline="#202020", width_mm=0.8)
-    if layer == "dead_zones":
-        return "fill", _fill(L.DEAD_ZONE_COLOR, alpha=140, outline=L.DEAD_ZONE_COLOR,
-                             width_mm=0.2)
-    if layer == "exclusion_zones":
-        return "fill", _fill(L.EXCLUSION_COLOR, alpha=255, outline=L.EXCLUSION_COLOR,
-                             width_mm=0.5, style="b_diagonal")
-    if layer == "communes":
-        return "fill", _fill("#f0f0f0", outline="#969696")
-    if layer == "towers_proposed":
-        return "marker", _marker(L.PROPOSED_COLOR, size_mm=6.0, shape="star", outline="#000000",
-                                 outline_mm=0.4)
-    if layer == "towers_existing":
-        return "marker", _marker(L.OTHER_COLOR, size_mm=2.4)
-    if layer == "fiber_proposed":
-        return "line", _line(L.FIBER_PROPOSED_COLOR, width_mm=1.6)
-    if layer == "fiber_existing":
-        return "line", _line(L.FIBER_EXISTING_COLOR, width_mm=0.6)
-    if "Point" in geometry:
-        return "marker", _marker(L.OTHER_COLOR, size_mm=2.0)
-    if "Line" in geometry:
-        return "line", _line(L.OTHER_COLOR, width_mm=0.5)
-    return "fill", _fill("#d9d9d9", outline="#636363")
-
-
-def _pct_label(lo: float, hi: float) -> str:
-    return f"{lo:g} – {hi:g} %"
-
-
-def _rules(root: ET.Element, attrs: dict[str, str], layer: str, field: str,
-           rules: list[tuple[str, str, list[tuple[str, dict[str, str]]], bool]],
-           symbol_type: str) -> ET.Element:
-    """A rule-based renderer: (label, filter expression, symbol layers, active)."""
-    r = ET.SubElement(root, "renderer-v2", attrs | {"type": "RuleRenderer"})
-    top = ET.SubElement(r, "rules", {"key": rule_key(layer, field, "root")})
-    symbols = ET.SubElement(r, "symbols")
-    for i, (label, expr, sym, active) in enumerate(rules):
-        a = {"key": rule_key(layer, field, label), "symbol": str(i), "label": label,
-             "filter": expr}
-        if not active:
-            a["checkstate"] = "0"
-        ET.SubElement(top, "rule", a)
-        _symbol(symbols, str(i), symbol_type, sym)
-    return r
-
-
-def _commune_rules(field: str) -> list[tuple[str, str, list[tuple[str, dict[str, str]]], bool]]:
-    breaks = L.PCT_BREAKS
-    q = f'"{field}"'
-    rules = []
-    for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:], strict=True)):
-        low = f"{q} >= {lo:g}" if i == 0 else f"{q} > {lo:g}"
-        rules.append((_pct_label(lo, hi), f"{low} AND {q} <= {hi:g}",
-                      _fill(L.PCT_COLORS[i], outline="#969696"), True))
-    rules.append((L.text("no_data", "vi"), f"{q} IS NULL",
-                  _fill(L.NO_DATA_COLOR, outline="#969696"), True))
-    return rules
+def _symbol_layers(sym: Symbol) -> tuple[str, list[tuple[str, dict[str, str]]]]:
+    if sym.kind == "fill":
+        return "fill", _fill(sym.color, alpha=sym.alpha, outline=sym.outline,
+                             width_mm=sym.outline_mm, style=sym.style)
+    if sym.kind == "line":
+        return "line", _line(sym.color, width_mm=sym.width_mm, style=sym.style)
+    return "marker", _marker(sym.color, size_mm=sym.size_mm, shape=sym.shape,
+                             outline=sym.outline, outline_mm=sym.outline_mm, alpha=sym.alpha)
 
 
 def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: str,
               field: str | None) -> None:
-    kind = renderer_kind(layer, columns)
-    attrs = {"type": kind, "symbollevels": "0", "forceraster": "0", "enableorderby": "0",
+    attrs = {"symbollevels": "0", "forceraster": "0", "enableorderby": "0",
              "referencescale": "-1"}
-    if kind == "RuleRenderer":
-        field = field or next(c for c in COMMUNE_STYLE_COLUMNS if c in columns)
-        r = _rules(root, attrs, layer, field, _commune_rules(field), "fill")
-    elif kind == "categorizedSymbol" and layer == "towers_proposed":
-        # Proposed sites by backhaul; 'unknown' when no fiber layer was given.
-        attrs |= {"attr": "backhaul"}
-        r = ET.SubElement(root, "renderer-v2", attrs)
-        cats = ET.SubElement(r, "categories")
+    rules = style_rules(layer, columns, field)
+    if rules:
+        r = ET.SubElement(root, "renderer-v2", attrs | {"type": "RuleRenderer"})
+        top = ET.SubElement(r, "rules", {"key": rule_key(layer, "root")})
         symbols = ET.SubElement(r, "symbols")
-        kinds = [k for k in L.BACKHAUL if k != "none"]
-        for i, k in enumerate(kinds):
-            color, vi, _ = L.BACKHAUL[k]
-            ET.SubElement(cats, "category", {"value": k, "symbol": str(i),
-                                             "label": f"{L.layer_title(layer)}: {vi}",
-                                             "render": "true"})
-            _symbol(symbols, str(i), "marker", _marker(color, size_mm=6.0, shape="star",
-                                                       outline="#000000", outline_mm=0.4))
-        _symbol(r, "0", "marker", _marker(L.PROPOSED_COLOR, size_mm=6.0, shape="star"),
-                tag="source-symbol")
-    elif kind == "categorizedSymbol":
-        border = "in_province" in columns
-        # Towers across the provincial border get their own category: a hollow grey ring.
-        attrs |= {"attr": OUTSIDE_EXPRESSION if border else "operator"}
-        r = ET.SubElement(root, "renderer-v2", attrs)
-        cats = ET.SubElement(r, "categories")
-        symbols = ET.SubElement(r, "symbols")
-        items = [*L.OPERATOR_COLORS.items(), ("", L.OTHER_COLOR)]
-        for i, (op, color) in enumerate(items):
-            ET.SubElement(cats, "category", {"value": op, "symbol": str(i),
-                                             "label": op or L.text("other"), "render": "true"})
-            _symbol(symbols, str(i), "marker", _marker(color, size_mm=2.6))
-        if border:
-            i = len(items)
-            ET.SubElement(cats, "category", {"value": OUTSIDE_VALUE, "symbol": str(i),
-                                             "label": L.text("towers_outside"),
-                                             "render": "true"})
-            _symbol(symbols, str(i), "marker", _marker(
-                "#ffffff", alpha=0, size_mm=2.8, outline=L.OTHER_COLOR, outline_mm=0.6))
-        _symbol(r, "0", "marker", _marker(L.OTHER_COLOR, size_mm=2.6), tag="source-symbol")
+        for i, rule in enumerate(rules):
+            a = {"key": rule_key(layer, rule.expression), "symbol": str(i),
+                 "label": rule.label["vi"], "filter": rule.expression}
+            if not rule.active:
+                a["checkstate"] = "0"
+            ET.SubElement(top, "rule", a)
+            _symbol(symbols, str(i), *_symbol_layers(rule.symbol))
     else:
-        r = ET.SubElement(root, "renderer-v2", attrs)
+        r = ET.SubElement(root, "renderer-v2", attrs | {"type": "singleSymbol"})
         symbols = ET.SubElement(r, "symbols")
-        stype, slayers = _single_symbol(layer, geometry)
-        _symbol(symbols, "0", stype, slayers)
+        entry = OUTPUT_LAYERS.get(layer)
+        family = "Point" if "Point" in geometry else "Line" if "Line" in geometry else "Polygon"
+        _symbol(symbols, "0", *_symbol_layers(entry.symbol if entry else _PLAIN[family]))
     ET.SubElement(r, "rotation")
     ET.SubElement(r, "sizescale")
 
 
-def _labeling(root: ET.Element, field: str, *, size_pt: float, bold: bool, max_scale: int,
-              placement: str) -> None:
+def _labeling(root: ET.Element, spec: LayerLabels) -> None:
+    field, size_pt, bold = spec.field, spec.size_pt, spec.bold
+    max_scale, placement = spec.max_scale, spec.placement
     lab = ET.SubElement(root, "labeling", {"type": "simple"})
     settings = ET.SubElement(lab, "settings", {"calloutType": "simple"})
     style = ET.SubElement(settings, "text-style", {
@@ -253,8 +164,8 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
     geometry
         OGC geometry type name, e.g. ``"MultiPolygon"``.
     field
-        The communes' indicator to draw (default: the first of
-        :data:`COMMUNE_STYLE_COLUMNS` present).
+        The indicator a rule-based style draws (communes: default the first of
+        :data:`geotel.outputs.layers.COMMUNE_STYLE_COLUMNS` present).
 
     Returns
     -------
@@ -264,22 +175,19 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
     Examples
     --------
     >>> q = layer_qml("towers_existing", ["site_id", "operator"], "Point")
-    >>> 'type="categorizedSymbol"' in q and 'name="Nhà mạng"' in q
+    >>> 'type="RuleRenderer"' in q and 'name="Nhà mạng"' in q
     True
     """
-    labels_on = (layer == "communes" and "commune_name" in columns) or (
-        layer == "towers_proposed" and "rank" in columns)
+    entry = OUTPUT_LAYERS.get(layer)
+    labels = entry.labels if entry is not None and entry.labels is not None \
+        and entry.labels.field in columns else None
     root = ET.Element("qgis", {"version": _QGIS_VERSION, "styleCategories": "AllStyleCategories",
-                               "labelsEnabled": "1" if labels_on else "0",
+                               "labelsEnabled": "1" if labels else "0",
                                "hasScaleBasedVisibilityFlag": "0", "minScale": "100000000",
                                "maxScale": "0", "readOnly": "0"})
     _renderer(root, layer, columns, geometry, field)
-    if labels_on:
-        if layer == "communes":
-            _labeling(root, "commune_name", size_pt=8, bold=False, max_scale=300_000,
-                      placement="1")
-        else:
-            _labeling(root, "rank", size_pt=9, bold=True, max_scale=100_000_000, placement="0")
+    if labels is not None:
+        _labeling(root, labels)
     ET.SubElement(root, "blendMode").text = "0"
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerOpacity").text = "1"

@@ -28,23 +28,15 @@ import shapely
 from geotel._errors import CRSError, GeometryError, SchemaError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts
-from geotel.outputs._qml import COMMUNE_STYLE_COLUMNS, layer_qml
+from geotel.outputs._qml import layer_qml
+from geotel.outputs.layers import COMMUNE_STYLE_COLUMNS, OUTPUT_LAYERS
 
 __all__ = ["write_geopackage", "GPKG_LAYERS", "STYLE_TABLE", "GEOMETRY_COLUMN"]
 
 log = logging.getLogger(__name__)
 
-#: The layers of ``plan.gpkg`` (output contract) and their geometry type.
-GPKG_LAYERS: dict[str, str] = {
-    "communes": "MultiPolygon",
-    "districts": "MultiPolygon",
-    "towers_existing": "Point",
-    "towers_proposed": "Point",
-    "dead_zones": "MultiPolygon",
-    "fiber_existing": "MultiLineString",
-    "fiber_proposed": "MultiLineString",
-    "exclusion_zones": "MultiPolygon",
-}
+#: The layers of ``plan.gpkg`` (output contract) and their geometry type (the registry).
+GPKG_LAYERS: dict[str, str] = {name: layer.geometry for name, layer in OUTPUT_LAYERS.items()}
 STYLE_TABLE = "layer_styles"
 GEOMETRY_COLUMN = "geom"
 _STYLE_COLUMNS = ("f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",

@@ -41,28 +41,13 @@ from geotel.outputs._geoms import dominant_parts, utm_epsg
 from geotel.outputs._mapjs import CONTROLS_JS, CORE_JS, CSS
 from geotel.outputs._offline import asset_tags
 from geotel.outputs._rasterpng import RasterPng, raster_to_png
+from geotel.outputs.layers import OUTPUT_LAYERS
 from geotel.raster import Raster
 
 __all__ = ["make_map", "map_layer_names", "raster_to_png", "RasterPng"]
 
 log = logging.getLogger(__name__)
 
-_POPUP = {
-    "communes": ["commune_code", "commune_name", "district_name", "population", "area_km2",
-                 *L.INDICATORS[:-3], "has_fixed_internet", "has_radio_station", "c8_met"],
-    "towers_proposed": ["rank", "site_id", "commune_code", "operator", "height_m", "colocated",
-                        "pop_gain", "cum_pop_covered_pct", "capex_vnd", "backhaul",
-                        "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year"],
-    "dead_zones": ["zone_id", "commune_code", "district_code", "technology", "operator",
-                   "area_km2", "population", "nearest_tower_km", "nearest_fiber_km"],
-    "fiber_existing": ["route_id", "operator", "level"],
-    "fiber_proposed": ["route_id", "length_km", "method", "cost_vnd", "communes_served",
-                       "phase_year"],
-    "exclusion_zones": ["zone_id", "kind", "name"],
-    "districts": ["district_code", "district_name"],
-}
-_SIMPLIFY_M = {"communes": 60.0, "districts": 80.0, "dead_zones": 40.0, "exclusion_zones": 40.0,
-               "fiber_existing": 20.0, "fiber_proposed": 20.0}
 _DECIMALS = 5  # ~1 m
 
 
@@ -158,6 +143,12 @@ class _Script(MacroElement):
         super().__init__()
         self._name = "Script"
         self.js = js
+
+
+def _title(layer: str, lang: L.Lang) -> str:
+    """A layer's title: the registry's, else the labels' (coverage and other texts)."""
+    entry = OUTPUT_LAYERS.get(layer)
+    return entry.title[lang] if entry is not None else L.layer_title(layer, lang)
 
 
 def _json(obj: object) -> str:
@@ -275,7 +266,7 @@ def _year_groups(gdf: gpd.GeoDataFrame) -> list[tuple[int | None, gpd.GeoDataFra
 
 
 def _group_name(layer: str, year: int | None, n: int, lang: L.Lang, phased: bool) -> str:
-    base = L.layer_title(layer, lang)
+    base = _title(layer, lang)
     if not phased:
         return f"{base} ({n})"
     when = str(year) if year is not None else L.text("no_year", lang)
@@ -296,7 +287,7 @@ def map_layer_names(layers: Mapping[str, gpd.GeoDataFrame], *, lang: L.Lang = "v
     ['Proposed towers – 2021 (1)', 'Proposed towers – 2022 (1)']
     """
     names: list[str] = []
-    for layer in L.LAYER_ORDER:
+    for layer in OUTPUT_LAYERS:
         gdf = layers.get(layer)
         if gdf is None:
             continue
@@ -310,11 +301,11 @@ def map_layer_names(layers: Mapping[str, gpd.GeoDataFrame], *, lang: L.Lang = "v
             phased = groups[0][0] is not None
             names += [_group_name(layer, y, len(g), lang, phased) for y, g in groups]
         elif layer == "communes":
-            names.append(L.layer_title(layer, lang))
+            names.append(_title(layer, lang))
         else:
             names.append(_group_name(layer, None, len(gdf), lang, False))
     if coverage:
-        names.append(L.layer_title("coverage", lang))
+        names.append(_title("coverage", lang))
     return names
 
 
@@ -322,12 +313,12 @@ def _legend_items(layers: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
                   lang: L.Lang) -> list[dict]:
     items: list[dict] = []
     if "towers_existing" in layers:
-        items.append({"kind": "header", "label": L.layer_title("towers_existing", lang)})
+        items.append({"kind": "header", "label": _title("towers_existing", lang)})
         items += [{"kind": "dot", "color": c, "label": op} for op, c in L.OPERATOR_COLORS.items()]
         if len(_split_border(layers["towers_existing"])[1]):
             items.append({"kind": "ring", "label": L.text("towers_outside", lang)})
     if "towers_proposed" in layers:
-        items.append({"kind": "header", "label": L.layer_title("towers_proposed", lang)})
+        items.append({"kind": "header", "label": _title("towers_proposed", lang)})
         items.append({"kind": "rank", "label": L.column_title("rank", lang),
                       "color": L.BACKHAUL["fiber"][0]})
         proposed = layers["towers_proposed"]
@@ -340,16 +331,16 @@ def _legend_items(layers: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
              ("districts", "#1a1a1a", 2, False)]
     fills = [("dead_zones", L.DEAD_ZONE_COLOR, 0.6, None),
              ("exclusion_zones", L.EXCLUSION_COLOR, 1.0, L.EXCLUSION_COLOR)]
-    other = [{"kind": "line", "color": c, "width": w, "dash": d, "label": L.layer_title(k, lang)}
+    other = [{"kind": "line", "color": c, "width": w, "dash": d, "label": _title(k, lang)}
              for k, c, w, d in lines if k in layers]
     other += [{"kind": "fill", "color": c, "opacity": o, "outline": ol,
-               "label": L.layer_title(k, lang)} for k, c, o, ol in fills if k in layers]
+               "label": _title(k, lang)} for k, c, o, ol in fills if k in layers]
     if other:
         items.append({"kind": "header", "label": L.text("other_layers", lang)})
         items += other
     if cov is not None:
         units = f" ({cov.units})" if cov.units else ""
-        items.append({"kind": "ramp", "label": L.layer_title("coverage", lang) + units,
+        items.append({"kind": "ramp", "label": _title("coverage", lang) + units,
                       "colors": cov.colors(6), "min": f"{cov.vmin:g}", "max": f"{cov.vmax:g}"})
     return items
 
@@ -452,20 +443,20 @@ def make_map(
     ind_cfg = _indicator_config(communes, indicators, lang) if communes is not None else {}
     config = {
         "title": title, "subtitle": date_text, "locale": "vi-VN" if lang == "vi" else "en-GB",
-        "layers": {k: L.layer_title(k, lang) for k in L.LAYER_TITLES},
+        "layers": {k: _title(k, lang) for k in [*L.LAYER_TITLES, *OUTPUT_LAYERS]},
         "columns": {**{k: L.column_title(k, lang) for k in L.COLUMN_TITLES},
                     "sectors": L.text("sectors", lang)},
         "text": {k: L.text(k, lang) for k in L.TEXT},
-        "popup": _POPUP,
+        "popup": {name: list(entry.popup) for name, entry in OUTPUT_LAYERS.items()},
+        "styles": {name: entry.map_style for name, entry in OUTPUT_LAYERS.items()
+                   if entry.map_style},
         "indicators": ind_cfg,
         "defaultIndicator": next(iter(ind_cfg), None),
         "noDataColor": L.NO_DATA_COLOR,
         "backhaul": {k: c for k, (c, _, _) in L.BACKHAUL.items()},
         "values": {"backhaul": {k: L.value_title("backhaul", k, lang) for k in L.BACKHAUL}},
         "operators": [[op, c] for op, c in L.OPERATOR_COLORS.items()],
-        "colors": {"dead_zones": L.DEAD_ZONE_COLOR, "exclusion_zones": L.EXCLUSION_COLOR,
-                   "fiber_existing": L.FIBER_EXISTING_COLOR,
-                   "fiber_proposed": L.FIBER_PROPOSED_COLOR, "other": L.OTHER_COLOR},
+        "colors": {"other": L.OTHER_COLOR},
         "legend": _legend_items(geo, cov, lang),
     }
     for i, tag in enumerate(asset_tags(offline)):
@@ -475,20 +466,20 @@ def make_map(
                          name="gt_core")
 
     communes_var = "null"
-    for layer in L.LAYER_ORDER:
+    for layer in OUTPUT_LAYERS:
         gdf = geo.get(layer)
         if gdf is None:
             continue
-        simplify = _SIMPLIFY_M.get(layer, 0.0)
+        simplify = OUTPUT_LAYERS[layer].simplify_m
 
         def fc(g: gpd.GeoDataFrame, columns: Sequence[str], simplify: float = simplify) -> str:
             return _feature_collection(g, columns, tolerance_m=simplify, metric_epsg=metric)
 
         if layer == "communes":
             lyr = _GeoJsonLayer(
-                fc(gdf, [*_POPUP["communes"], *ind_cfg]),
+                fc(gdf, [*OUTPUT_LAYERS["communes"].popup, *ind_cfg]),
                 "{style: gt.communeStyle, onEachFeature: gt.communeFeature}",
-                name=L.layer_title(layer, lang))
+                name=_title(layer, lang))
             lyr.add_to(m)
             communes_var = lyr.get_name()
         elif layer == "towers_existing":
@@ -503,19 +494,24 @@ def make_map(
             phased = groups[0][0] is not None
             opts = ("{pointToLayer: gt.rankMarker, onEachFeature: gt.popup('towers_proposed')}"
                     if layer == "towers_proposed" else
-                    "{style: gt.styles.fiber_proposed, onEachFeature: gt.popup('fiber_proposed')}")
+                    "{style: gt.style('fiber_proposed'), "
+                    "onEachFeature: gt.popup('fiber_proposed')}")
             for year, g in groups:
-                _GeoJsonLayer(fc(g, _POPUP[layer]), opts,
+                _GeoJsonLayer(fc(g, OUTPUT_LAYERS[layer].popup), opts,
                               name=_group_name(layer, year, len(g), lang, phased)).add_to(m)
-        else:
-            style = "gt.styles.districts" if layer == "districts" else f"gt.styles.{layer}"
-            each = "" if layer == "districts" else f", onEachFeature: gt.popup('{layer}')"
-            _GeoJsonLayer(fc(gdf, _POPUP.get(layer, [])),
-                          f"{{style: {style}{each}}}",
+        else:  # any other registered layer: its registry style, its popup
+            style = f"gt.style('{layer}')"
+            each = "" if not OUTPUT_LAYERS[layer].popup else \
+                f", onEachFeature: gt.popup('{layer}')"
+            points = "Point" in OUTPUT_LAYERS[layer].geometry
+            dots = (f", pointToLayer: function (f, ll) {{ return L.circleMarker(ll, "
+                    f"{style}()); }}" if points else "")
+            _GeoJsonLayer(fc(gdf, OUTPUT_LAYERS[layer].popup),
+                          f"{{style: {style}{each}{dots}}}",
                           name=_group_name(layer, None, len(gdf), lang, False)).add_to(m)
     if cov is not None:  # above the areas, below the markers; ticked on by the user
         w, s, e, n = cov.bounds_lonlat
-        _ImageLayer(cov.data_url, [[s, w], [n, e]], name=L.layer_title("coverage", lang),
+        _ImageLayer(cov.data_url, [[s, w], [n, e]], name=_title("coverage", lang),
                     show=False).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     m.fit_bounds(bounds)
