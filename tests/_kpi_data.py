@@ -5,8 +5,6 @@ Shared by test_population, test_deadzones, test_indicators and test_tables.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -16,6 +14,7 @@ from rasterio.crs import CRS
 from geotel._zonal import Grid
 from geotel.coverage.result import CoverageResult
 from geotel.raster import Raster
+from tests._real import real_communes  # noqa: F401 - re-exported
 
 __all__ = ["UTM", "make_grid", "make_coverage", "flat_population", "real_communes",
            "grid_over", "disc_coverage"]
@@ -40,31 +39,6 @@ def make_coverage(grid: Grid, covered: dict[tuple[str, str], np.ndarray],
 def flat_population(grid: Grid, per_cell: float = 1.0) -> Raster:
     return Raster(np.full(grid.shape, per_cell, np.float32), grid.transform, grid.crs,
                   units="people")
-
-
-def real_communes(real_data: Path) -> gpd.GeoDataFrame:
-    """``communes_clean`` mapped to canonical columns (the io reader's job, done here).
-
-    The two communes without an official code keep an empty ``commune_code``; their
-    names come from the source's own name columns. Index = the source's commune id,
-    to check that the index is kept.
-    """
-    g = gpd.read_file(real_data / "communes.gpkg", layer="communes_clean")
-    code = [f"{int(v):05d}" if v == v else "" for v in g["ma_xa"]]
-    dist = [f"{int(v):03d}" if v == v else "" for v in g["ma_huyen"]]
-    out = gpd.GeoDataFrame(
-        {
-            "commune_code": code,
-            "commune_name": g["ten_xa"].fillna(g["src_commune_vn"]).astype(str),
-            "district_code": dist,
-            "district_name": g["ten_huyen"].fillna(g["src_district_vn"]).astype(str),
-            "population": g["pop_src"].fillna(0).round().astype(np.int64),
-        },
-        geometry=g.geometry,
-        crs=g.crs,
-    )
-    out.index = pd.Index(g["src_commune_id"].to_numpy(), name="src_commune_id")
-    return out
 
 
 def grid_over(gdf: gpd.GeoDataFrame, res_m: float) -> Grid:

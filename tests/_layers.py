@@ -14,6 +14,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from tests._real import real_communes
+
 __all__ = ["small_layers", "province_layers", "real_communes", "OPERATORS"]
 
 OPERATORS = ("Viettel", "VinaPhone", "MobiFone", "Vietnamobile")
@@ -124,19 +126,6 @@ def small_layers() -> dict[str, gpd.GeoDataFrame]:
     return {"communes": communes, "districts": districts, "towers_existing": towers,
             "towers_proposed": proposed, "dead_zones": dead, "fiber_existing": fiber,
             "fiber_proposed": fiber_prop, "exclusion_zones": excl}
-
-
-def real_communes(folder) -> gpd.GeoDataFrame:
-    """The 222 real Gia Lai communes (``communes_clean``) with the canonical column names."""
-    c = gpd.read_file(folder / "communes.gpkg", layer="communes_clean")
-    c = c.rename(columns={"ma_xa": "commune_code", "ten_xa": "commune_name",
-                          "ma_huyen": "district_code", "ten_huyen": "district_name"})
-    codes = c["commune_code"]
-    c["commune_code"] = [f"{int(v):05d}" if pd.notna(v) else f"X{i}"
-                         for i, v in enumerate(codes)]
-    c["district_code"] = [f"{int(v):03d}" if pd.notna(v) else "" for v in c["district_code"]]
-    c["geometry"] = c.geometry.make_valid()
-    return c[["commune_code", "commune_name", "district_code", "district_name", "geometry"]]
 
 
 def province_layers(communes: gpd.GeoDataFrame, *, n_sites: int = 500,

@@ -25,3 +25,27 @@ def real_data() -> Path:
             "communes.gpkg (never skipped: see README)"
         )
     return d
+
+
+#: Fixtures that need a tool outside Python: real QGIS (system python3 + python3-qgis),
+#: headless Chromium. Tests using them are marked ``external``.
+_EXTERNAL_FIXTURES = frozenset({"system_qgis", "browser"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the markers true: ``realdata`` exactly on the tests that read the shared data
+    (through the ``real_data`` fixture), ``external`` on those that need QGIS or Chromium
+    (fixtures) or GDAL's command-line tools (marked by hand)."""
+    wrong = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        reads = "real_data" in fixtures
+        if reads and item.get_closest_marker("realdata") is None:
+            item.add_marker(pytest.mark.realdata)
+        elif not reads and item.get_closest_marker("realdata") is not None:
+            wrong.append(item.nodeid)
+        if fixtures & _EXTERNAL_FIXTURES and item.get_closest_marker("external") is None:
+            item.add_marker(pytest.mark.external)
+    if wrong:
+        raise pytest.UsageError("marked realdata but does not read the real data (use the "
+                                "real_data fixture or drop the marker): " + ", ".join(wrong))

@@ -25,6 +25,7 @@ from geotel.coverage import (
 )
 from geotel.propagation import (
     EARTH_RADIUS_M,
+    ModelRangeWarning,
     deygout_loss_db,
     free_space_path_loss_db,
     hata_path_loss_db,
@@ -140,7 +141,7 @@ def test_single_ridge_gives_the_knife_edge_loss() -> None:
     dem = _dem(z, cell)
     towers = _towers([_centre(dem, 50, 10)], eirp_dbm=[60.0])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata outside its ranges
         sig = next(iter_site_signals(towers, dem, technology="4G", max_radius_m=4000,
                                      environment="open", progress=False))
     d1, d = 20 * cell, 40 * cell  # receiver 40 cells north, behind the ridge
@@ -159,7 +160,7 @@ def test_single_ridge_gives_the_knife_edge_loss() -> None:
     d_f = 10 * cell
     front = sig.signal_dbm[40 - sig.rows.start, 10 - sig.cols.start]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Hata below 1 km
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata below 1 km
         base_f = max(float(hata_path_loss_db(1800, d_f / 1000, 30, 1.5, "open")),
                      float(free_space_path_loss_db(1800, d_f / 1000)))
     gain_f = float(antenna_gain_db(0.0, math.degrees(math.atan2(28.5, d_f)),
@@ -172,7 +173,7 @@ def test_kernel_deygout_close_to_the_exact_profile_method() -> None:
     dem = _dem(z, 90.0)
     towers = _towers([_centre(dem, 100, 100)], eirp_dbm=[60.0], beamwidth_deg=[360.0])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata outside its ranges
         nodiff = next(iter_site_signals(towers, dem, technology="4G", max_radius_m=9000,
                                         diffraction="none", progress=False))
         deyg = next(iter_site_signals(towers, dem, technology="4G", max_radius_m=9000,
@@ -203,7 +204,7 @@ def test_predict_best_server_and_contracts(tmp_path) -> None:
     towers.index = [10, 20]
     before = towers.copy()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata outside its ranges
         res = predict(towers, dem, max_radius_m=3000, progress=False)
         sigs = list(iter_site_signals(towers, dem, technology="4G", max_radius_m=3000,
                                       progress=False))
@@ -230,7 +231,7 @@ def test_predict_best_server_and_contracts(tmp_path) -> None:
     assert res.covered("4G").sum() > 0
     # towers in lon/lat give the same result (reprojected to the DEM's CRS)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata outside its ranges
         res_ll = predict(towers.to_crs(4326), dem, max_radius_m=3000, progress=False)
     assert np.allclose(res_ll.signal("4G").values, best, equal_nan=True)
     paths = res.write_cogs(tmp_path)
@@ -249,7 +250,7 @@ def test_predict_options_indoor_and_run_coverage() -> None:
     dem = _dem(np.full((41, 41), 500.0), 90.0)
     towers = _towers([_centre(dem, 20, 20)], technologies=["2G,3G,4G"])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ModelRangeWarning)  # Hata outside its ranges
         out = predict(towers, dem, max_radius_m=1500, indoor="urban", progress=False,
                       thresholds_dbm={"4G": -100.0})
         res = run_coverage(SimpleNamespace(towers=towers, dem=dem),

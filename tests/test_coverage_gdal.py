@@ -19,6 +19,8 @@ from scipy import ndimage
 from geotel.coverage import line_of_sight
 from geotel.raster import Raster
 
+pytestmark = pytest.mark.external  # gdal_viewshed, Debian's gdal-bin
+
 
 def _rough_dem(n: int, cell_m: float, seed: int) -> Raster:
     rng = np.random.default_rng(seed)

@@ -19,6 +19,7 @@ from geotel.outputs.layers import output_layer
 from geotel.outputs.maps import map_layer_names
 from tests.conftest import ROOT
 from tests.test_browser import _open, _overlay_names, browser  # noqa: F401 (fixture)
+from tests.test_qgis import _qgis_env, system_qgis  # noqa: F401 (fixture)
 
 CONTRACT = ["communes", "districts", "towers_existing", "towers_proposed", "dead_zones",
             "fiber_existing", "fiber_proposed", "exclusion_zones"]
@@ -82,7 +83,7 @@ def test_plan_content_is_consistent(demo_out):
                                                            "fiber.cost_per_km_vnd"}
 
 
-def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):
+def test_plan_gpkg_opens_styled_in_qgis(demo_out, system_qgis, tmp_path):  # noqa: F811
     gpkg = demo_out / "plan.gpkg"
     expected = {"layers": {}}
     for name in CONTRACT:
@@ -94,10 +95,9 @@ def test_plan_gpkg_opens_styled_in_qgis(demo_out, tmp_path):
             "labels": output_layer(name).labels is not None}
     exp = tmp_path / "expected.json"
     exp.write_text(json.dumps(expected))
-    r = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "qgis_check.py"), str(gpkg),
+    r = subprocess.run([system_qgis, str(ROOT / "tests" / "qgis_check.py"), str(gpkg),
                         str(exp), "--render", str(tmp_path / "qgis.png")],
-                       capture_output=True, text=True, timeout=300,
-                       env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+                       capture_output=True, text=True, timeout=300, env=_qgis_env())
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert (tmp_path / "qgis.png").stat().st_size > 20_000
 

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.sparse.csgraph import connected_components
 
 from geotel.fiber import build_road_graph, commune_fiber_distance, plan_extension
+from geotel.io import read_roads
+from tests._real import real_communes
 
-pytestmark = pytest.mark.realdata
 UTM = "EPSG:32649"
 
 
 @pytest.fixture(scope="module")
 def gialai(real_data):
-    raw = gpd.read_file(real_data / "roads_main.gpkg", layer="roads")
-    raw = raw[raw["loai_duong"] != "Đường sắt"]  # the railway is no road
-    roads = gpd.GeoDataFrame({
-        "road_id": raw["map_id"],
-        "road_class": raw["cap_duong"].map({"Quốc Gia": "national", "Cấp Tỉnh": "provincial"}),
-        "name": raw["ten"]}, geometry=raw.geometry, crs=raw.crs)
-    com = gpd.read_file(real_data / "communes.gpkg", layer="communes_clean")
-    num = pd.to_numeric(com["ma_xa"], errors="coerce")
-    code = num.map(lambda v: f"{int(v):05d}" if v == v else None)
-    code = code.where(code.notna(), "X" + com.index.astype(str))
-    communes = gpd.GeoDataFrame({"commune_code": code, "district_code": com["ma_huyen"],
-                                 "has_fixed_internet": True}, geometry=com.geometry, crs=com.crs)
+    """The real roads and communes read by geotel's readers (the railway dropped, classes
+    mapped, commune codes canonical); fiber along QL14."""
+    roads = read_roads(real_data / "roads_main.gpkg", crs=UTM)
+    communes = real_communes(real_data, crs=UTM)
+    communes["has_fixed_internet"] = True
     # existing fiber: along QL14 (inside and around the province)
-    fiber = gpd.GeoDataFrame({"route_id": raw.loc[raw["ten"] == "Quốc lộ 14", "map_id"]},
-                             geometry=raw.loc[raw["ten"] == "Quốc lộ 14"].geometry, crs=raw.crs)
+    fiber = roads[roads["name"] == "Quốc lộ 14"][["road_id", "geometry"]].rename(
+        columns={"road_id": "route_id"})
     graph = build_road_graph(roads, crs=UTM)
     return graph, roads, communes, fiber
 

@@ -31,8 +31,6 @@ from geotel.io import (
 )
 from geotel.schema import LAYERS
 
-pytestmark = pytest.mark.realdata
-
 NAMES = ["Xã Ia Kring", "Phường Yên Đỗ", "Thị trấn Chư Păh", "Xã Đắk Kơ Ning"]
 
 

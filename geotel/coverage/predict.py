@@ -426,12 +426,13 @@ def run_coverage(province: Any, config: CoverageConfig) -> CoverageResult:
     >>> from geotel.config import CoverageConfig
     >>> dem = Raster(np.zeros((41, 41), "float32"), Affine(90, 0, 0, 0, -90, 3690),
     ...              "EPSG:32649")
-    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"]},
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"],
+    ...                            "technologies": ["2G,4G"], "height_m": [35.0]},
     ...                           geometry=[Point(1845, 1845)], crs=dem.crs)
     >>> res = run_coverage(SimpleNamespace(towers=towers, dem=dem),
     ...                    CoverageConfig(max_radius_m=1500))
     >>> res.technologies
-    ['2G', '3G', '4G']
+    ['2G', '4G']
     """
     dem = prepare_dem(province.dem)
     if abs(dem.resolution_m - config.resolution_m) > 0.01 * config.resolution_m:
