@@ -60,7 +60,9 @@ def _brute_min(a, w, target, cost=None, fixed=()):
 def test_max_covering_k_matches_brute_force(seed: int, k: int) -> None:
     a, w, _ = _random(seed)
     best = _brute_max(a, w, k=k)
-    exact = maximal_covering(sp.csr_matrix(a), w, k=k, method="exact", time_limit_s=10)
+    # mip_gap_pct=0: ask for a proof (the config's default stops at a 1 % certified gap)
+    exact = maximal_covering(sp.csr_matrix(a), w, k=k, method="exact", time_limit_s=10,
+                             mip_gap_pct=0.0)
     assert exact.objective == pytest.approx(best)
     assert exact.status == "optimal"
     assert len(exact.selected) <= k
@@ -201,7 +203,7 @@ def test_errors() -> None:
 def test_gap_tolerance_stops_with_a_valid_bound() -> None:
     inst = synthetic_instance(400, 4000, seed=5)
     proof = maximal_covering(inst.matrix, inst.demand, k=15, method="exact",
-                             time_limit_s=60)
+                             time_limit_s=60, mip_gap_pct=0.0)
     assert proof.status == "optimal"
     loose = maximal_covering(inst.matrix, inst.demand, k=15, method="exact",
                              time_limit_s=60, mip_gap_pct=5.0)

@@ -36,6 +36,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from geotel._errors import ValueRangeError
+from geotel.config import CoverageConfig
 from geotel.coverage import _merge
 from geotel.coverage._inputs import check_height, prepare_dem, prepare_entries
 from geotel.coverage.antenna import AntennaPattern
@@ -65,7 +66,7 @@ Diffraction = Literal["deygout", "bullington", "none"]
 Indoor = Literal["none", "rural", "suburban", "urban"]
 
 #: Outdoor coverage thresholds: 2G RxLev, 3G RSCP, 4G RSRP (dBm).
-DEFAULT_THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -95.0, "4G": -105.0}
+DEFAULT_THRESHOLDS_DBM: dict[str, float] = dict(CoverageConfig().thresholds_dbm)
 #: Building-penetration margin added to the thresholds for indoor coverage (dB).
 INDOOR_MARGIN_DB: dict[str, float] = {"none": 0.0, "rural": 8.0, "suburban": 12.0,
                                       "urban": 16.0}

@@ -18,6 +18,7 @@ import pandas as pd
 from affine import Affine
 from rasterio.crs import CRS
 
+from geotel.config import CoverageConfig
 from geotel.raster import Raster
 
 __all__ = ["CoverageResult", "ANY_OPERATOR"]
@@ -54,7 +55,7 @@ class CoverageResult:
     server_index: Mapping[tuple[str, str], np.ndarray]
     sites: pd.DataFrame
     thresholds_dbm: Mapping[str, float] = field(
-        default_factory=lambda: {"2G": -95.0, "3G": -95.0, "4G": -105.0}
+        default_factory=lambda: dict(CoverageConfig().thresholds_dbm)
     )
 
     @property

@@ -40,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from geotel._errors import InputError, SolverError, ValueRangeError
+from geotel.config import SitingConfig
 from geotel.siting import _bounds, _greedy
 from geotel.siting._highs import solve_covering_mip
 from geotel.siting._prep import Prepared, check_inputs, prepare
@@ -258,9 +259,9 @@ def maximal_covering(
     budget_vnd: float | None = None,
     costs_vnd: np.ndarray | None = None,
     fixed: np.ndarray | list[int] | None = None,
-    method: Method = "exact",
-    time_limit_s: float = 60.0,
-    mip_gap_pct: float = 100 * GAP_TOL,
+    method: Method = SitingConfig.method,
+    time_limit_s: float = SitingConfig.time_limit_s,
+    mip_gap_pct: float = SitingConfig.mip_gap_pct,
 ) -> SitingResult:
     """Choose new sites that cover the most demand: at most ``k`` sites or within a budget.
 
@@ -443,9 +444,9 @@ def set_covering(
     costs_vnd: np.ndarray | None = None,
     fixed: np.ndarray | list[int] | None = None,
     already_covered: float = 0.0,
-    method: Method = "exact",
-    time_limit_s: float = 60.0,
-    mip_gap_pct: float = 100 * GAP_TOL,
+    method: Method = SitingConfig.method,
+    time_limit_s: float = SitingConfig.time_limit_s,
+    mip_gap_pct: float = SitingConfig.mip_gap_pct,
 ) -> SitingResult:
     """The fewest new sites (or the cheapest, with costs) covering ``target_pct`` of demand.
 
