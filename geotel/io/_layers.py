@@ -24,6 +24,7 @@ from geotel.io._layer_crs import (
     study_area_in,
 )
 from geotel.io._repair import areas_km2, equal_area_crs, repair_coverage
+from geotel.io._units import apply_units
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
 
@@ -293,10 +294,10 @@ def finish_layer(
     max_gap_km2: float = DEFAULT_MAX_GAP_KM2,
     source_crs: object = None,
 ) -> gpd.GeoDataFrame:
-    """Aliases → layer rules → CRS (``source_crs`` overrides the file's) and its checks →
-    validate_layer → repair → reproject."""
+    """Units in headers → aliases → layer rules → CRS (``source_crs`` overrides the
+    file's) and its checks → validate_layer → repair → reproject."""
     key = crs_key(layer)
-    df = rename_columns(raw, layer)
+    df = rename_columns(apply_units(raw, layer, source, report), layer)
     if not isinstance(df, gpd.GeoDataFrame):
         df = gpd.GeoDataFrame(df, geometry=raw.geometry.name, crs=raw.crs)
     df = PREPARE[layer](df, source, report)
