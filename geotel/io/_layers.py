@@ -24,6 +24,7 @@ from geotel.io._layer_crs import (
     study_area_in,
 )
 from geotel.io._repair import areas_km2, equal_area_crs, repair_coverage
+from geotel.io._sites import check_site_spread
 from geotel.io._units import apply_units
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
@@ -325,6 +326,8 @@ def finish_layer(
             report.add("crs", f"some features cannot be projected to {crs.name}",
                        file=source, column=key,
                        fix=f"check the file's CRS ({key}) and the analysis CRS")
+    if layer == "towers" and out.crs is not None and crs_ok and projected_ok:
+        check_site_spread(out, source=source, report=report)
     # The coverage repair runs in the result's CRS, so that no reprojection follows it.
     if layer == "communes" and out.crs is not None and crs_ok and projected_ok and len(out):
         out = _repair_communes(out, source, report, max_gap_km2)
