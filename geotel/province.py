@@ -17,6 +17,7 @@ raster is put on the DEM grid, its total kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -31,12 +32,6 @@ import rasterio.features
 import rasterio.warp
 import shapely
 
-from geotel._input_checks import (
-    check_tower_frequencies,
-    check_towers_on_dem,
-    misplaced_communes,
-    require_towers,
-)
 from geotel._errors import (
     ConfigError,
     CRSError,
@@ -49,6 +44,12 @@ from geotel._errors import (
     StudyAreaError,
     ValidationReport,
     ValueRangeError,
+)
+from geotel._input_checks import (
+    check_tower_frequencies,
+    check_towers_on_dem,
+    misplaced_communes,
+    require_towers,
 )
 from geotel.config import ProjectConfig
 from geotel.io._border import drop_towers_off_dem, mark_border_towers
@@ -231,6 +232,7 @@ def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool 
         rep.add("file", "no DEM given", file=cfg, column="inputs.dem",
                 fix="set inputs.dem to a GeoTIFF or SRTM .hgt tiles (30–90 m)")
     elif metric:
+        first = len(rep.problems)
         try:
             dem = read_dem(list(inputs.dem), crs=acrs,
                            resolution_m=config.coverage.resolution_m,
@@ -246,6 +248,9 @@ def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool 
                 exc.message, file=exc.file, feature=exc.feature, row=exc.row,
                 column="inputs.dem", fix=exc.fix))
             dem = None
+        rep.problems[first:] = [  # the DEM reader's problems: name the key
+            dataclasses.replace(p, column="inputs.dem") if p.column is None else p
+            for p in rep.problems[first:]]
     if need_towers or inputs.towers is not None:
         require_towers(towers, inputs.towers, config_file=cfg, report=rep)
     if inputs.towers is not None:
@@ -292,7 +297,9 @@ def _population(config: ProjectConfig, communes: gpd.GeoDataFrame, dem: Raster |
         try:
             pop = population_on_grid(Raster.read(given), dem, source=str(given))
         except InputError as exc:
-            _add(rep, exc)
+            _add(rep, exc if exc.column else type(exc)(
+                exc.message, file=exc.file, feature=exc.feature, row=exc.row,
+                column="inputs.population", fix=exc.fix))
             return communes, None, None, None
         _check_population_overlap(pop, communes, str(given), rep)
         return communes, pop, f"raster {given.name}", None

@@ -22,6 +22,7 @@ exclusion_zones
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -219,19 +220,44 @@ LAYERS: dict[str, LayerSpec] = {
 
 
 def normalise_operator(value: object) -> str | None:
-    """Canonical operator name, or None when unknown (``'vnpt'`` → ``'VinaPhone'``)."""
+    """Canonical operator name, or None when unknown (``'vnpt'`` → ``'VinaPhone'``).
+
+    A provincial branch's name (``'Viettel Gia Lai'``, ``'VNPT Gia Lai'``, ``'Chi nhánh
+    MobiFone Gia Lai'``) names its operator when it names exactly one.
+
+    Examples
+    --------
+    >>> normalise_operator("Viettel Gia Lai"), normalise_operator("Viettel, VNPT")
+    ('Viettel', None)
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     key = str(value).strip().lower().replace(" ", "")
-    return _OPERATOR_ALIASES.get(key)
+    if key in _OPERATOR_ALIASES:
+        return _OPERATOR_ALIASES[key]
+    words = re.findall(r"[a-z]+", str(value).lower())
+    found = {_OPERATOR_ALIASES[w] for w in words if w in _OPERATOR_ALIASES and len(w) >= 4}
+    return found.pop() if len(found) == 1 else None
+
+
+#: Technology names in lists: GSM is 2G, UMTS/WCDMA/HSPA 3G, LTE 4G, NR 5G.
+_TECH_NAMES = {"GSM": "2G", "UMTS": "3G", "WCDMA": "3G", "HSPA": "3G", "HSPA+": "3G",
+               "LTE": "4G", "NR": "5G", "5GNR": "5G"}
 
 
 def normalise_technologies(value: object) -> str | None:
-    """Canonical, sorted technology list ``'4g, 2G'`` → ``'2G,4G'``; None when invalid."""
+    """Canonical, sorted technology list ``'4g, 2G'`` → ``'2G,4G'``; None when invalid.
+
+    Examples
+    --------
+    >>> normalise_technologies("GSM/WCDMA/LTE"), normalise_technologies("CDMA")
+    ('2G,3G,4G', None)
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    parts = [p.strip().upper() for p in str(value).replace(";", ",").replace("/", ",").split(",")]
-    parts = [p for p in parts if p]
+    parts = [p.strip().upper() for p in str(value).replace(";", ",").replace("/", ",")
+             .replace("+", ",").split(",")]
+    parts = [_TECH_NAMES.get(p.replace(" ", ""), p) for p in parts if p]
     if not parts or any(p not in TECHNOLOGIES for p in parts):
         return None
     return ",".join(sorted(set(parts)))
@@ -344,8 +370,7 @@ def _coerce(
                 **labels[i], column=col.name, fix=fix)
 
     if col.dtype == "str":
-        out = s.astype(object).where(s.notna(), None)
-        out = out.map(lambda v: v if v is None else str(v).strip())
+        out = s.astype(object).map(lambda v: None if _blank(v) else str(v).strip())
         if col.default not in (None, ""):
             blank = out.map(_blank).to_numpy(dtype=bool)
             if blank.any() and given:
@@ -365,7 +390,7 @@ def _coerce(
             out = mapped.where(mapped.notna(), out)
         elif col.choices:
             for i, v in enumerate(out):
-                if v is not None and v not in col.choices:
+                if not _blank(v) and v not in col.choices:
                     bad(i, f"'{v}' is not an allowed value", f"use one of {', '.join(col.choices)}")
         if col.required:
             for i, v in enumerate(out):

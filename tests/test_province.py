@@ -91,7 +91,9 @@ def test_validate_collects_every_problem(tmp_path: Path) -> None:
                              dem=None)
     rep = validate_project(load_config(cfg))
     kinds = sorted((p.kind, p.column or "") for p in rep.errors)
-    assert kinds == [("file", ""), ("file", ""), ("file", "inputs.dem")]
+    # each missing file names the config key that gives it
+    assert kinds == [("file", "inputs.dem"), ("file", "inputs.exclusion_zones"),
+                     ("file", "inputs.towers")]
     text = "\n".join(map(str, rep.errors))
     assert "missing.csv" in text and "none.geojson" in text and "Fix:" in text
 

@@ -116,6 +116,6 @@ def best_decoding(raw: bytes, declared: str) -> tuple[str, bool]:
     best_score = others[best]
     if own is None:
         return (best, True) if best_score is not None else (declared, False)
-    if best_score is not None and best_score >= own + 0.3 and own < 0.8:
+    if best_score is not None and best_score >= own + 0.2 and own < 0.9:
         return best, True
     return declared, False

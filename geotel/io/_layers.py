@@ -379,7 +379,7 @@ def _repair_communes(out: gpd.GeoDataFrame, source: str, report: ValidationRepor
                     file=source, fix="check that no commune is missing")
     for k in info.emptied:
         report.add("geometry", "commune lies entirely inside a larger commune",
-                   file=source, feature=str(out.iloc[k]["commune_code"]),
+                   file=source, feature=str(out.iloc[k]["commune_code"]), row=int(k) + 1,
                    fix="remove the duplicate commune or correct its boundary")
     ea = equal_area_crs(fixed.crs, tuple(fixed.total_bounds))
     area = areas_km2(fixed.geometry.array, fixed.crs, ea)

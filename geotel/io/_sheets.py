@@ -278,22 +278,27 @@ def find_header(rows: list[list[object]], score: Callable[[list[object]], tuple[
     return Header(first, span, skipped, cells, notes)
 
 
-def refuse_legacy_text(path: Path, header: list[object], rows: list[list[object]],
-                       first_line: int) -> None:
-    """Raise when the header or the cells are TCVN3 (ABC) or VNI text."""
-    names = [str(c) if c is not None else "" for c in header]
-    found = legacy_encoding(names)
-    if found is not None:
-        raise FileFormatError(
-            f"the text is in the {found.name} encoding of the old Vietnamese fonts, not "
-            f"Unicode: the header '{found.example}'", file=str(path),
-            row=first_line - 1, column=found.example, fix=LEGACY_FIX.format(name=found.name))
-    for j, name in enumerate(names):
-        column = [r[j] if j < len(r) else None for r in rows]
+def _column_name(j: int, workbook: bool) -> str:
+    if not workbook:
+        return f"column {j + 1}"
+    name = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        name = chr(ord("A") + r) + name
+    return f"column {name}"
+
+
+def refuse_legacy_text(path: Path, sheet: Sheet) -> None:
+    """Raise when a column of the sheet holds TCVN3 (ABC) or VNI text, naming the first
+    such cell (its row, and the column by its letter or number)."""
+    width = max((len(r) for r in sheet.rows), default=0)
+    for j in range(width):
+        column = [r[j] if j < len(r) else None for r in sheet.rows]
         found = legacy_encoding(column)
         if found is not None:
             raise FileFormatError(
                 f"the text is in the {found.name} encoding of the old Vietnamese fonts, "
-                f"not Unicode: '{found.example}'", file=str(path),
-                row=first_line + found.position, column=name or f"column {j + 1}",
+                f"not Unicode: '{found.example}'", file=str(path), row=found.position + 1,
+                column=_column_name(j, bool(sheet.name)),
                 fix=LEGACY_FIX.format(name=found.name))

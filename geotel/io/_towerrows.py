@@ -6,9 +6,9 @@ groups of rows ("Huyện Chư Păh"), totals and signatures under the list ("T�
 "Người lập biểu"), and the site id, operator and coordinates written once for all the
 sectors of a site in cells merged over their rows.
 
-- A row with neither coordinates nor an operator, and at most two cells filled, is not a
-  tower: a heading inside the list (a note), or a total or signature below it (a
-  warning naming the rows).
+- A row with neither coordinates nor an operator, and at most two cells filled, none
+  of them a number, is not a tower: a heading inside the list (a note), or a total or
+  signature below it (a warning naming the rows).
 - Merged cells of an .xlsx/.xls file are known from the file: each range takes the value
   of its first cell, as Excel shows it, with a warning per column.
 - In a CSV file (or a workbook saved without its merges) the value is in the first row
@@ -20,6 +20,7 @@ sectors of a site in cells merged over their rows.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,13 @@ def blank(v: object) -> bool:
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return True
     return isinstance(v, str) and v.strip() in ("", "nan", "None")
+
+
+def _number_like(v: object) -> bool:
+    """A cell holding a number (a sector's azimuth, a height), not a heading's text."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return not (isinstance(v, float) and math.isnan(v))
+    return isinstance(v, str) and bool(re.fullmatch(r"\s*[+-]?[\d.,]+\s*", v))
 
 
 def _span(lines: list[int]) -> str:
@@ -59,7 +67,8 @@ def tidy_tower_rows(df: pd.DataFrame, *, site: str | None, operator: str | None,
     no_op = empty[:, list(cells.columns).index(operator)] if operator in cells.columns else \
         np.ones(len(df), bool)
     filled = (~empty).sum(axis=1)
-    not_tower = no_xy & no_op & (filled <= 2)
+    numbers = cells.map(_number_like).to_numpy(dtype=bool).any(axis=1)
+    not_tower = no_xy & no_op & (filled <= 2) & ~numbers
     lines = df["_row"].astype(int).to_numpy()
     with_xy = np.flatnonzero(~no_xy)
     last = with_xy[-1] if len(with_xy) else -1

@@ -120,6 +120,8 @@ class _Table:
 
     df: pd.DataFrame
     header_line: int
+    #: the header's rows, 1-based (two when it spans two rows)
+    header_rows: tuple[int, ...]
     sheet: str
     #: header -> merged ranges filled from their first cell (1-based lines)
     merged: dict[str, list[tuple[int, int]]]
@@ -202,9 +204,16 @@ def _read(path: str | os.PathLike, *, sheet: str | None = None) -> _Table:
     p = require_file(path, "table")
     suffix = p.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise FileFormatError(f"unsupported table format '{p.suffix}'", file=str(p),
-                              fix="save the list as CSV (UTF-8) or Excel .xlsx")
+        raise FileFormatError(f"unsupported format '{p.suffix}' for a list", file=str(p),
+                              fix="save the list as CSV (UTF-8) or Excel .xlsx (a table with "
+                              "one row per site or sector), or the towers as a GeoPackage "
+                              "layer of points")
     chosen, notes = _choose_sheet(p, read_sheets(p), sheet)
+    refuse_legacy_text(p, chosen)
+    if not any(c not in (None, "") for r in chosen.rows for c in r):
+        raise FileFormatError("the file is empty" if not chosen.name else
+                              f"sheet '{chosen.name}' is empty", file=str(p), row=1,
+                              fix="give the list of towers with its header row")
     header = find_header(chosen.rows, _tower_score)
     if header is None or not _tower_score(header.cells)[0]:
         raise _no_header(p, chosen)
@@ -225,17 +234,28 @@ def _read(path: str | os.PathLike, *, sheet: str | None = None) -> _Table:
                 "opened in Excel since", file=str(p), row=cells[0][0] + 1, column=names[j],
                 fix="open the file in Excel or LibreOffice and save it again (that stores "
                 "the values), or paste the column as values")
+    if not chosen.name:  # CSV: decimal commas in a comma-separated file shift the cells
+        width = len(chosen.rows[header.first])
+        longer = [k + 1 for k, r in enumerate(rows[header.data_start:], start=header.data_start)
+                  if len(r) > width and any(c not in (None, "") for c in r[width:])]
+        if longer:
+            raise FileFormatError(
+                f"{len(longer)} row(s) have more cells than the header ({width}), first row "
+                f"{longer[0]}: decimal commas in a comma-separated file split the numbers",
+                file=str(p), row=longer[0],
+                fix="separate the columns with ';' (or a tab), or put the numbers in quotes, "
+                "or write them with a decimal point")
     body = []
     for k, r in enumerate(rows[header.data_start:], start=header.data_start + 1):
         cells = list(r) + [None] * (len(names) - len(r))
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         body.append([*cells[: len(names)], k])
-    refuse_legacy_text(p, header.cells, [b[:-1] for b in body], header.data_start + 1)
     merged = {names[j]: [(a + 1, b + 1) for a, b in spans]
               for j, spans in filled.items() if j < len(names)}
     df = pd.DataFrame(body, columns=[*names, "_row"], dtype=object)
-    return _Table(df, header.line, chosen.name, merged, notes)
+    rows_used = tuple(range(header.first + 1, header.first + header.span + 1))
+    return _Table(df, header.line, rows_used, chosen.name, merged, notes)
 
 
 def read_table(path: str | os.PathLike, *, sheet: str | None = None
@@ -452,6 +472,14 @@ def read_tower_table(
         projected = True
     canon_of = {c: canon for c, (canon, _) in attr_units.items()}
     by_canon = {canon: c for c, canon in canon_of.items()}
+    lost = [c for c in ("site_id", "operator") if c not in by_canon]
+    if lost:
+        where = "–".join(map(str, table.header_rows[::max(1, len(table.header_rows) - 1)]))
+        rep.add("schema", f"required column(s) {', '.join(map(repr, lost))} not found in the "
+                f"header (row{'s' if len(table.header_rows) > 1 else ''} {where}: "
+                f"{', '.join(map(str, cols[:10]))})", file=source, row=table.header_line,
+                column=lost[0], fix="name the columns e.g. 'Mã trạm' (site_id) and 'Nhà "
+                "mạng' (operator), all on one header row")
     df = tidy_tower_rows(df, site=by_canon.get("site_id"), operator=by_canon.get("operator"),
                          coords=names, merged=table.merged, source=source, report=rep)
     site = df[by_canon["site_id"]].tolist() if "site_id" in by_canon else [None] * len(df)
@@ -469,7 +497,12 @@ def read_tower_table(
                 f"{'is' if len(empty) == 1 else 'are'} empty)", file=source, feature=labels[i],
                 row=rows[i], column="/".join(names),
                 fix="fill in the coordinates, or delete the row")
-    keep = ~raw_blank
+    zero = (a == 0) & (b == 0)
+    for i in np.flatnonzero(zero):
+        rep.add("range", "the coordinates are 0 / 0: a placeholder, not a position",
+                file=source, feature=labels[i], row=rows[i], column="/".join(names),
+                fix="fill in the tower's real coordinates, or delete the row")
+    keep = ~raw_blank & ~zero
     df, a, b = df[keep].reset_index(drop=True), a[keep], b[keep]
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
     labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
@@ -483,7 +516,13 @@ def read_tower_table(
                     fix="write a plain number" if p.kind == "type" else
                     "write the number without a thousands mark, or with a decimal comma")
         if unit is not None and unit.converts:
-            values = unit.convert(values)
+            converted = unit.convert(values)
+            for i in np.flatnonzero(np.isfinite(values) & ~np.isfinite(converted)):
+                rep.add("range", f"{values[i]:g} {unit.written} cannot be converted to "
+                        f"{canon} (a power must be above 0)", file=source,
+                        feature=labels[i], row=rows[i], column=str(c),
+                        fix="give the power above 0, or leave the cell empty when unknown")
+            values = converted
             note_unit(c, canon, unit, source, rep)
         df[c] = values
     df = df.rename(columns=canon_of)
@@ -550,5 +589,5 @@ def _report_error(rep: ValidationReport, exc: InputError) -> None:
     kinds = {ConfigError: "config", FileFormatError: "file", SchemaError: "schema",
              CRSError: "crs"}
     kind = next((k for cls, k in kinds.items() if type(exc) is cls), "file")
-    rep.add(kind, exc.message, file=exc.file, row=exc.row, column=exc.column,  # type: ignore[arg-type]
-            feature=exc.feature, fix=exc.fix)
+    rep.add(kind, exc.message, file=exc.file, row=exc.row,  # type: ignore[arg-type]
+            column=exc.column or "inputs.towers", feature=exc.feature, fix=exc.fix)

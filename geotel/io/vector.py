@@ -217,8 +217,8 @@ def read_layer(
     except FileFormatError as exc:
         if report is None:
             raise
-        rep.add("file", exc.message, file=exc.file, column=exc.column, row=exc.row,
-                fix=exc.fix)
+        rep.add("file", exc.message, file=exc.file, row=exc.row,
+                column=exc.column or f"inputs.{layer_name}", fix=exc.fix)
         return empty_layer(layer_name, target)
     out = finish_layer(raw, layer_name, source=source, crs=target, study_area=study_area,
                        report=rep, max_gap_km2=max_gap_km2, source_crs=source_crs)
@@ -313,7 +313,7 @@ def read_towers(
     >>> r.site_id, r.operator, float(r.height_m), float(r.beamwidth_deg)
     ('GL001', 'VinaPhone', 42.0, 360.0)
     """
-    if Path(path).suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"):
+    if Path(path).suffix.lower() not in VECTOR_SUFFIXES:  # a list (or a Word/PDF file)
         from geotel.io.tables import read_tower_table
 
         return read_tower_table(path, crs=crs, source_crs=source_crs, study_area=study_area,
