@@ -62,7 +62,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "district_name": _keys("district_name", "ten_huyen", "tên huyện", "district", "huyen"),
         "population": _keys("population", "dan_so", "Dân số", "Dan_So", "pop", "so_dan",
                             "population_total"),
-        "area_km2": _keys("area_km2", "dien_tich_km2", "diện tích (km2)", "area",
+        "area_km2": _keys("area_km2", "dien_tich_km2", "diện tích (km2)",
                           "diện tích tự nhiên", "dien_tich_tn"),
         "has_fixed_internet": _keys("has_fixed_internet", "internet_co_dinh", "co_internet"),
         "has_fiber": _keys("has_fiber", "cap_quang", "có cáp quang", "co_cap_quang"),

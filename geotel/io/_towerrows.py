@@ -40,6 +40,10 @@ def blank(v: object) -> bool:
     return isinstance(v, str) and v.strip() in ("", "nan", "None")
 
 
+#: Words of the totals, notes and signatures under a list.
+_FOOTER = re.compile(r"(?i)tổng|cộng|total|ghi chú|người lập|giám đốc|ký tên|xác nhận")
+
+
 def _number_like(v: object) -> bool:
     """A cell holding a number (a sector's azimuth, a height), not a heading's text."""
     if isinstance(v, int | float) and not isinstance(v, bool):
@@ -72,6 +76,9 @@ def tidy_tower_rows(df: pd.DataFrame, *, site: str | None, operator: str | None,
     lines = df["_row"].astype(int).to_numpy()
     with_xy = np.flatnonzero(~no_xy)
     last = with_xy[-1] if len(with_xy) else -1
+    words = cells.map(lambda v: isinstance(v, str) and bool(_FOOTER.search(v))).to_numpy(
+        dtype=bool).any(axis=1)
+    not_tower |= no_xy & no_op & words & (np.arange(len(df)) > last)  # "Tổng cộng … 289"
     below = not_tower & (np.arange(len(df)) > last)
     heading = not_tower & ~below
 

@@ -126,6 +126,9 @@ COLUMN_KINDS: dict[str, str] = {
 #: Bracketed words on coordinates that name a CRS or a format, not a unit.
 _CRS_WORDS = ("vn2000", "vn_2000", "wgs", "utm", "tm3", "tm_3", "mui", "kinh_tuyen",
               "he_toa_do", "epsg", "hn72", "indian")
+#: Bracketed words that say "above ground", not a unit.
+_AGL = ("agl", "so_voi_mat_dat", "tu_mat_dat", "tinh_tu_mat_dat", "above_ground",
+        "tren_mat_dat")
 #: Words that may end a header as its unit (``height_ft``); never a header's own word.
 _SUFFIXES = ("ft", "feet", "mhz", "ghz", "khz", "ha", "km2", "m2", "dbm", "dbw", "w",
              "kw", "mw", "m", "deg")
@@ -176,7 +179,7 @@ def _ignored(key: str, kind: str) -> bool:
         return True  # "(*)" normalises to "", "(1)" is a column number or footnote
     if re.fullmatch(r"(19|20)\d\d", key):
         return True  # a year
-    if key in ("nam", "tong", "tong_so", "ghi_chu", "neu_co", "du_kien"):
+    if key in ("nam", "tong", "tong_so", "ghi_chu", "neu_co", "du_kien") or key in _AGL:
         return True
     return kind in ("angle", "metres") and any(w in key for w in _CRS_WORDS)
 
@@ -214,6 +217,8 @@ def header_unit(header: object, canonical: str, *, suffix: str | None = None
     written = [*bracket_contents(header), *([suffix] if suffix else [])]
     for text in written:
         key = unit_key(text)
+        if key not in table:  # "(m, so với mặt đất)": one unit among other words
+            key = _unit_among_words(key, table, kind)
         if key in table:
             convert, how, warn = table[key]
             found.append(Unit(text, key, kind, convert, bool(how), warn, how))
@@ -230,6 +235,28 @@ def header_unit(header: object, canonical: str, *, suffix: str | None = None
         return Unit(" ".join(u.written for u in found), "_".join(u.key for u in found), kind,
                     _scale(factor), factor != 1.0, False, f"× {factor:g}")
     return found[0]
+
+
+def _unit_among_words(key: str, table: dict[str, _Entry], kind: str) -> str:
+    """The one unit word (or two-word unit) of a longer bracket text whose other words
+    say nothing (``m_so_voi_mat_dat`` → ``m``); the key itself otherwise."""
+    words = key.split("_")
+    hits: list[tuple[int, int]] = []  # (start, length)
+    k = 0
+    while k < len(words):
+        if k + 1 < len(words) and f"{words[k]}_{words[k + 1]}" in table:
+            hits.append((k, 2))
+            k += 2
+        elif words[k] in table:
+            hits.append((k, 1))
+            k += 1
+        else:
+            k += 1
+    if len(hits) != 1:
+        return key
+    start, n = hits[0]
+    rest = "_".join(words[:start] + words[start + n:])
+    return "_".join(words[start:start + n]) if _ignored(rest, kind) else key
 
 
 def units_hint(canonical: str) -> str:
