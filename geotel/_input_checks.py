@@ -191,10 +191,15 @@ def misplaced_communes(communes: gpd.GeoDataFrame, towers: gpd.GeoDataFrame,
                 continue
             if np.isfinite([x, y]).all() and target.contains(shapely.Point(x, y)):
                 fits.append(f"EPSG:{code} ({cand.name})")
+    if own is not None:  # the same datum as the file's first: most likely a zone mixed up
+        datum = own.datum.name if own.datum is not None else ""
+        fits.sort(key=lambda f: datum not in pyproj.CRS.from_user_input(
+            f.split(" ")[0]).datum.name)
     what = "the DEM and the towers, which agree with each other" if len(others) > 1 else \
         ("the DEM" if dem_fp is not None else "the towers")
     name = own.name if own is not None else "unknown"
-    how = "inputs.communes_crs" if given_crs else "its .prj / the file's CRS"
+    how = "inputs.communes_crs" if given_crs else (
+        "its .prj" if path.suffix.lower() == ".shp" else "the file")
     fix = (f"set inputs.communes_crs to the right CRS ({', '.join(fits[:3])}), or save the "
            "communes with it" if fits else "give the communes' real CRS with "
            "inputs.communes_crs, or save the file with it")

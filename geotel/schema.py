@@ -353,7 +353,7 @@ def _labels(out: gpd.GeoDataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
     id_col = spec.id_columns[0]
     if id_col not in out.columns:
         return [{"feature": f"row {r}", "row": r} for r in rows]
-    ids = [str(v) for v in out[id_col]]
+    ids = [f"row {r}" if _blank(v) else str(v) for v, r in zip(out[id_col], rows, strict=True)]
     if spec.name == "communes" and "commune_name" in out.columns:
         names = out["commune_name"].tolist()
         ids = [f"{nm} ({i})" if isinstance(nm, str) and nm.strip() else i

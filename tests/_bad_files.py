@@ -51,13 +51,14 @@ def communes_prj_of_the_wrong_utm_zone(f: Path) -> Result:
     # surveyed in UTM 48N, saved with a 49N .prj
     g = communes().to_crs(32648).set_crs(32649, allow_override=True)
     return (_communes_file(f, g, "xa_utm.shp"), CRSError,
-            "the communes lie")
+            "their coordinates fit EPSG:32648 (WGS 84 / UTM zone 48N)")
 
 
 def communes_prj_of_the_wrong_tm3_meridian(f: Path) -> Result:
     # VN-2000 TM-3 108°30' (Gia Lai) saved with the 107°30' .prj of another province
     g = communes().to_crs(9218).set_crs(9216, allow_override=True)
-    return _communes_file(f, g, "xa_vn2000.shp"), CRSError, "EPSG:9218"
+    return (_communes_file(f, g, "xa_vn2000.shp"), CRSError,
+            "their coordinates fit EPSG:9218 (VN-2000 / TM-3 108-30)")
 
 
 def fiber_prj_of_the_wrong_zone(f: Path) -> Result:

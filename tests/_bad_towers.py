@@ -251,13 +251,14 @@ def merged_site_cells_lost_in_xls(f: Path) -> Result:
 def sector_2km_from_its_site(f: Path) -> Result:
     rows = [*SECTORS[:4], SECTORS[4].replace("108,0200", "108,0385"), SECTORS[5]]
     return (_csv(f, rows, SECTOR_HEADER), ValueRangeError,
-            "the sectors of site GL002 lie 2")
+            "the sectors of site GL002 lie 2000 m apart (row 6 lies 2000 m from the others)")
 
 
 def two_sites_given_one_id(f: Path) -> Result:
     rows = [*SECTORS[:3], "GL001;Viettel;108,0200;13,9700;40;0;4G",
             "GL001;Viettel;108,0200;13,9700;40;180;4G"]
-    return _csv(f, rows, SECTOR_HEADER), ValueRangeError, "the sectors of site GL001 lie"
+    return (_csv(f, rows, SECTOR_HEADER), ValueRangeError,
+            "(rows 5, 6 lie 7026 m from the others)")
 
 
 # ------------------------------------------------------------------------- Excel

@@ -280,13 +280,13 @@ def find_header(rows: list[list[object]], score: Callable[[list[object]], tuple[
 
 def _column_name(j: int, workbook: bool) -> str:
     if not workbook:
-        return f"column {j + 1}"
+        return str(j + 1)
     name = ""
     j += 1
     while j:
         j, r = divmod(j - 1, 26)
         name = chr(ord("A") + r) + name
-    return f"column {name}"
+    return name
 
 
 def refuse_legacy_text(path: Path, sheet: Sheet) -> None:

@@ -70,13 +70,20 @@ def check_site_spread(towers: gpd.GeoDataFrame, *, source: str, report: Validati
         spread = float(d.max())
         if spread <= max_m:
             continue
-        # the row apart from the others: farthest from the median of the site's rows
-        med = np.median(p, axis=0)
-        far = int(np.argmax(np.hypot(*(p - med).T)))
-        others = np.delete(d[far], far)
-        row = int(rows[int(g["pos"].iloc[far])])
-        where = (f"row {row} lies {float(others.min()):.0f} m from the others" if len(p) > 2
-                 else f"rows {rows[int(g['pos'].iloc[0])]} and {rows[int(g['pos'].iloc[1])]}")
+        # the rows apart from the others: farther than max_m from the median of the site
+        lines = [int(rows[int(k)]) for k in g["pos"]]
+        near = np.hypot(*(p - np.median(p, axis=0)).T) <= max_m
+        if near.any() and not near.all():
+            apart = np.flatnonzero(~near)
+            gap = float(d[np.ix_(apart, np.flatnonzero(near))].min())
+            named = ", ".join(str(lines[k]) for k in apart[:5])
+            where = (f"row{'s' if len(apart) > 1 else ''} {named} "
+                     f"lie{'' if len(apart) > 1 else 's'} {gap:.0f} m from the others")
+            row = lines[int(apart[0])]
+        else:
+            i, j = np.unravel_index(int(np.argmax(d)), d.shape)
+            where = f"rows {lines[i]} and {lines[j]}"
+            row = lines[int(j)]
         report.add("range", f"the sectors of site {site} lie {spread:.0f} m apart ({where}); "
                    f"a site's sectors stand on one tower, within {max_m:g} m", file=source,
                    feature=str(site), row=row, column="geometry",

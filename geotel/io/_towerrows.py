@@ -132,8 +132,8 @@ def _lost_merges(df: pd.DataFrame, site: str, operator: str | None,
     for anchor, members in runs:
         rows = [lines[i] for i in members]
         report.add("schema", f"rows {_span(rows)} have no site id under '{ids[anchor]}' in row "
-                   f"{lines[anchor]}: this looks like merged cells whose values were lost "
-                   "(saved as CSV, the value stays in the first row only)", file=source,
+                   f"{lines[anchor]}: this looks like merged cells whose value was kept in their "
+                   "first row only (as a CSV export or an old .xls leaves them)", file=source,
                    feature=str(ids[anchor]), row=rows[0], column=site,
                    fix="unmerge the cells and fill the site id (and operator, coordinates) "
                    "into every row (Excel: Unmerge, Go To Special › Blanks, =↑, Ctrl+Enter), "
