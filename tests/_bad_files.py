@@ -242,6 +242,21 @@ def dem_covering_half(f: Path) -> Result:
     return write_good_project(f, dem=["dem_half.tif"]), StudyAreaError, "covers only"
 
 
+def dem_truncated(f: Path) -> Result:
+    write_dem(f / "dem_cut.tif")
+    raw = (f / "dem_cut.tif").read_bytes()
+    (f / "dem_cut.tif").write_bytes(raw[: len(raw) // 2])  # a download cut off halfway
+    return write_good_project(f, dem=["dem_cut.tif"]), FileFormatError, "truncated"
+
+
+def dem_is_a_hillshade_image(f: Path) -> Result:
+    with rasterio.open(f / "hillshade.tif", "w", driver="GTiff", width=50, height=50,
+                       count=3, dtype="uint8", crs="EPSG:4326",
+                       transform=Affine(0.006, 0, 107.85, 0, -0.006, 14.15)) as ds:
+        ds.write(np.full((3, 50, 50), 128, "uint8"))
+    return write_good_project(f, dem=["hillshade.tif"]), FileFormatError, "3 bands"
+
+
 def _raster(path: Path, values: np.ndarray, *, crs: str | None = "EPSG:4326",
             west: float = 107.9, north: float = 14.1, step: float = 0.01) -> str:
     h, w = values.shape
@@ -304,7 +319,7 @@ FILE_CASES: tuple[Case, ...] = (
     commune_inside_another, commune_without_name, commune_without_population,
     communes_given_as_a_table, zone_kind_military, zone_kind_blank, zones_duplicate_ids,
     fiber_as_points, roads_as_polygons, fiber_route_without_id, dem_tile_missing,
-    dem_covering_half, population_raster_elsewhere, population_raster_without_crs,
-    population_raster_negative, population_table_in_households,
+    dem_covering_half, dem_truncated, dem_is_a_hillshade_image, population_raster_elsewhere,
+    population_raster_without_crs, population_raster_negative, population_table_in_households,
     population_table_missing_a_commune, district_total_missing,
 )
