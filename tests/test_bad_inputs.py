@@ -46,33 +46,59 @@ def test_good_project_loads(tmp_path: Path) -> None:
     assert report.ok and not report.warnings, report.lines()
 
 
+#: Cases that `geotel plan` once rejected only after the whole computation (or with a
+#: traceback): plan is run on them too, and must stop at its first step with the error.
+_PLAN_RUN = {"towers_header_only", "towers_xlsx_header_only", "no_towers_given",
+             "tower_height_zero", "tower_height_half_metre", "towers_only_5g",
+             "carrier_outside_the_model", "tower_on_a_dem_void", "dem_covering_half",
+             "population_raster_elsewhere"}
+
+
 @pytest.mark.parametrize(("case_id", "build"), CASES, ids=[c for c, _ in CASES])
 def test_bad_input(case_id: str, build, tmp_path: Path) -> None:
+    """The walk: validate fails on every bad case (so plan, which reads the inputs the
+    same way first, never fails where validate passed); the error is of the case's class
+    and its message names the file, the row, column or key, and the fix."""
     config_path, cls, text = build(tmp_path)
     before = _listing(tmp_path)
     try:
         config = load_config(config_path)
     except ConfigError as exc:  # config errors are raised before there is a config
         assert cls is ConfigError, f"{case_id}: ConfigError instead of {cls.__name__}: {exc}"
-        errors = [exc]
+        exc_info: InputError = exc
     else:
-        # validate first: it must fail, naming the problem
         report = validate_project(config)
         assert not report.ok, f"{case_id}: validate found nothing"
         assert any(text in str(p) for p in report.errors), [str(p) for p in report.errors]
-        # then plan: it fails too, before any computation, with the same error
+        # what load_province, the plan's first step, raises from the same report
         with pytest.raises(InputError) as info:
-            _plan(config)
-        errors = [info.value]
-    exc = errors[0]
-    assert type(exc) is cls, f"{case_id}: {type(exc).__name__} instead of {cls.__name__}: {exc}"
-    message = str(exc)
+            report.raise_if_errors()
+        exc_info = info.value
+        if case_id in _PLAN_RUN:
+            with pytest.raises(cls) as planned:
+                _plan(config)
+            assert str(planned.value) == str(exc_info)
+    assert type(exc_info) is cls, \
+        f"{case_id}: {type(exc_info).__name__} instead of {cls.__name__}: {exc_info}"
+    message = str(exc_info)
     assert text in message, message
     assert str(tmp_path) in message, f"the message names no file of the project: {message}"
     first = message.split(" Fix:")[0]  # the first problem, before its fix
     assert _WHERE.search(first), f"the message names no row, column or key: {first}"
     assert "Fix:" in message
     assert _listing(tmp_path) == before, "something was written in the project folder"
+
+
+def test_load_province_raises_what_validate_reports(tmp_path: Path) -> None:
+    """load_province (plan's first step) and validate_project read alike."""
+    from tests._bad_towers import tower_height_zero
+
+    config_path, cls, _ = tower_height_zero(tmp_path)
+    config = load_config(config_path)
+    with pytest.raises(cls) as info:
+        load_province(config)
+    report = validate_project(config)
+    assert [str(p) for p in info.value.problems] == [str(p) for p in report.errors]
 
 
 @pytest.mark.parametrize(("case_id", "build"), ACCEPTED, ids=[c for c, _ in ACCEPTED])
