@@ -56,6 +56,9 @@ class InputsConfig:
     #: CRS of a tower list (CSV/XLSX) whose coordinates are not lon/lat, e.g. "EPSG:9218";
     #: for a vector file, as ``communes_crs``.
     towers_crs: str | None = None
+    #: Sheet of an Excel tower list to read; by default the only sheet that holds a
+    #: tower list (several such sheets are an error asking for this key).
+    towers_sheet: str | None = None
     fiber: Path | None = None
     fiber_crs: str | None = None
     roads: Path | None = None

@@ -147,8 +147,8 @@ def run_plan(
     try:
         validation = None if province is not None else ValidationReport()
         with _timed(timings, "validate", bar):
-            prov = province if province is not None else load_province(config,
-                                                                      report=validation)
+            prov = province if province is not None else load_province(
+                config, report=validation, need_towers=until != "fiber")
         communes = prov.communes
         layers: dict[str, gpd.GeoDataFrame] = {
             "communes": communes,

@@ -17,6 +17,7 @@ raster is put on the DEM grid, its total kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -43,6 +44,12 @@ from geotel._errors import (
     StudyAreaError,
     ValidationReport,
     ValueRangeError,
+)
+from geotel._input_checks import (
+    check_tower_frequencies,
+    check_towers_on_dem,
+    misplaced_communes,
+    require_towers,
 )
 from geotel.config import ProjectConfig
 from geotel.io._border import drop_towers_off_dem, mark_border_towers
@@ -153,7 +160,8 @@ def _cfg_file(config: ProjectConfig) -> str:
     return str(config.source) if config.source else "<config>"
 
 
-def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | None:
+def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool = True
+             ) -> ProvinceData | None:
     inputs = config.inputs
     cfg = _cfg_file(config)
     try:
@@ -180,28 +188,34 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
     communes = layer("communes", inputs.communes, lambda: read_communes(
         inputs.communes, layer=inputs.communes_layer, crs=acrs, report=rep,
         source_crs=inputs.communes_crs))
-    area = study_area_of(communes) if metric and communes.crs is not None and \
-        pyproj.CRS.from_user_input(communes.crs) == acrs else None
+    towers = layer("towers", inputs.towers, lambda: read_towers(
+        inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep,
+        sheet=inputs.towers_sheet))
+    placed = metric and communes.crs is not None and \
+        pyproj.CRS.from_user_input(communes.crs) == acrs
+    if placed and inputs.communes is not None and misplaced_communes(
+            communes, towers, inputs.dem, path=inputs.communes, layer=inputs.communes_layer,
+            given_crs=inputs.communes_crs, crs=acrs,
+            max_radius_m=config.coverage.max_radius_m, report=rep):
+        placed = False  # judge nothing against communes in the wrong place
+    area = study_area_of(communes) if placed else None
     province = study_area_of(communes, buffer_m=0.0) if area is not None else None
-
-    def towers_read() -> gpd.GeoDataFrame:
-        """Towers across the border are judged per site against the coverage radius."""
-        t = read_towers(inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep)
-        placed = t.crs is not None and pyproj.CRS.from_user_input(t.crs) == acrs
-        return mark_border_towers(t, province if placed else None,
-                                  max_radius_m=config.coverage.max_radius_m,
-                                  source=str(inputs.towers), report=rep)
-
-    towers = layer("towers", inputs.towers, towers_read)
+    if inputs.towers is not None:
+        # towers across the border are judged per site against the coverage radius
+        towers = mark_border_towers(
+            towers, province if towers.crs is not None and pyproj.CRS.from_user_input(
+                towers.crs) == acrs else None,
+            max_radius_m=config.coverage.max_radius_m, source=str(inputs.towers),
+            report=rep)
     zones = layer("exclusion_zones", inputs.exclusion_zones, lambda: read_exclusion_zones(
         inputs.exclusion_zones, crs=acrs, study_area=area, report=rep,
         source_crs=inputs.exclusion_zones_crs))
     fiber = layer("fiber", inputs.fiber, lambda: _clip(
         read_fiber(inputs.fiber, crs=acrs, report=rep, source_crs=inputs.fiber_crs),
-        area, str(inputs.fiber), rep))
+        area, str(inputs.fiber), rep, "inputs.fiber_crs"))
     roads = layer("roads", inputs.roads, lambda: _clip(
         read_roads(inputs.roads, crs=acrs, report=rep, source_crs=inputs.roads_crs),
-        area, str(inputs.roads), rep))
+        area, str(inputs.roads), rep, "inputs.roads_crs"))
     if inputs.osm is not None and inputs.roads is None:
         roads = layer("roads", inputs.osm, lambda: _clip(
             _osm_roads(inputs.osm, acrs, rep), area, str(inputs.osm), rep))
@@ -218,6 +232,7 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
         rep.add("file", "no DEM given", file=cfg, column="inputs.dem",
                 fix="set inputs.dem to a GeoTIFF or SRTM .hgt tiles (30–90 m)")
     elif metric:
+        first = len(rep.problems)
         try:
             dem = read_dem(list(inputs.dem), crs=acrs,
                            resolution_m=config.coverage.resolution_m,
@@ -226,9 +241,21 @@ def _collect(config: ProjectConfig, rep: ValidationReport) -> ProvinceData | Non
             if area is not None:
                 _check_dem_coverage(dem, communes, ", ".join(map(str, inputs.dem)), rep)
             towers = drop_towers_off_dem(towers, dem, source=str(inputs.towers), report=rep)
+            if area is not None:
+                check_towers_on_dem(towers, dem, source=str(inputs.towers), report=rep)
         except InputError as exc:
-            _add(rep, exc)
+            _add(rep, exc if exc.column else type(exc)(
+                exc.message, file=exc.file, feature=exc.feature, row=exc.row,
+                column="inputs.dem", fix=exc.fix))
             dem = None
+        rep.problems[first:] = [  # the DEM reader's problems: name the key
+            dataclasses.replace(p, column="inputs.dem") if p.column is None else p
+            for p in rep.problems[first:]]
+    if need_towers or inputs.towers is not None:
+        require_towers(towers, inputs.towers, config_file=cfg, report=rep)
+    if inputs.towers is not None:
+        check_tower_frequencies(towers, model=config.coverage.model,
+                                source=str(inputs.towers), report=rep)
 
     communes, population, source, districts = _population(config, communes, dem, rep)
     if not rep.ok or dem is None:
@@ -270,7 +297,9 @@ def _population(config: ProjectConfig, communes: gpd.GeoDataFrame, dem: Raster |
         try:
             pop = population_on_grid(Raster.read(given), dem, source=str(given))
         except InputError as exc:
-            _add(rep, exc)
+            _add(rep, exc if exc.column else type(exc)(
+                exc.message, file=exc.file, feature=exc.feature, row=exc.row,
+                column="inputs.population", fix=exc.fix))
             return communes, None, None, None
         _check_population_overlap(pop, communes, str(given), rep)
         return communes, pop, f"raster {given.name}", None
@@ -392,12 +421,19 @@ def _dem_bounds(area: shapely.Geometry | None, towers: gpd.GeoDataFrame
 
 
 def _clip(gdf: gpd.GeoDataFrame, area: shapely.Geometry | None, source: str,
-          rep: ValidationReport) -> gpd.GeoDataFrame:
+          rep: ValidationReport, key: str = "the layer's CRS") -> gpd.GeoDataFrame:
     if area is None or len(gdf) == 0:
         return gdf
     geoms = gdf.geometry.array
-    inside = shapely.intersects(geoms, area) | shapely.is_empty(geoms) | \
-        shapely.is_missing(geoms)
+    present = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
+    inside = shapely.intersects(geoms, area) | ~present
+    if present.any() and not (inside & present).any():
+        dist_km = float(shapely.distance(shapely.union_all(geoms[present]), area)) / 1000.0
+        rep.add("study_area", f"none of the {int(present.sum())} feature(s) lies in the study "
+                f"area ({dist_km:.0f} km away): the file's CRS is probably wrong", file=source,
+                column=key, fix=f"set {key} to the file's real CRS, or save the file with its "
+                "right .prj (or give the file of this province)")
+        return gdf.iloc[:0]
     if not inside.all():
         rep.warn("study_area", f"{int((~inside).sum())} feature(s) outside the study area "
                  "dropped", file=source, fix="nothing to do; clip the file to silence this")
@@ -424,7 +460,8 @@ def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,
     pct = 100.0 * float(np.isfinite(dem.values[inside]).sum()) / n
     if pct < MIN_DEM_COVERAGE_PCT:
         rep.add("study_area", f"the DEM covers only {pct:.1f}% of the communes",
-                file=source, fix="give DEM tiles that cover the whole province")
+                file=source, column="inputs.dem",
+                fix="give DEM tiles that cover the whole province")
     elif pct < 100.0:
         rep.warn("study_area", f"the DEM has no value for {100 - pct:.2f}% of the communes' "
                  "area", file=source, fix="add the missing tiles or fill the voids")
@@ -486,8 +523,8 @@ def population_on_grid(pop: Raster, grid: Raster, *, source: str = "<population>
                   name="population", tags={"source": source})
 
 
-def load_province(config: ProjectConfig, *, report: ValidationReport | None = None
-                  ) -> ProvinceData:
+def load_province(config: ProjectConfig, *, report: ValidationReport | None = None,
+                  need_towers: bool = True) -> ProvinceData:
     """Read and validate every input of a project into a :class:`ProvinceData`.
 
     Parameters
@@ -496,6 +533,9 @@ def load_province(config: ProjectConfig, *, report: ValidationReport | None = No
         The project; relative paths were resolved from the config file's folder.
     report
         Receives every problem and warning; the first error's class is raised anyway.
+    need_towers
+        A tower list is required (the coverage cannot be computed without one); False
+        for work without coverage (the fiber reach, a look at the layers).
 
     Raises
     ------
@@ -512,7 +552,7 @@ def load_province(config: ProjectConfig, *, report: ValidationReport | None = No
     geotel._errors.CRSError: <config>, column 'analysis_crs': the analysis CRS EPSG:4326 ...
     """
     rep = report if report is not None else ValidationReport()
-    data = _collect(config, rep)
+    data = _collect(config, rep, need_towers=need_towers)
     rep.raise_if_errors()
     if data is None:  # pragma: no cover - no errors means every input was read
         raise FileFormatError("the inputs could not be read", file=_cfg_file(config),
@@ -522,18 +562,22 @@ def load_province(config: ProjectConfig, *, report: ValidationReport | None = No
     return data
 
 
-def validate_project(config: ProjectConfig) -> ValidationReport:
+def validate_project(config: ProjectConfig, *, need_towers: bool = True
+                     ) -> ValidationReport:
     """Every problem of every input of a project, without stopping at the first.
+
+    The rules are those of the whole plan (``need_towers=False``: of work without the
+    coverage): wherever ``geotel plan`` would stop on an input, this reports it.
 
     Examples
     --------
     >>> rep = validate_project(ProjectConfig())
     >>> rep.ok, sorted({p.column for p in rep.errors})
-    (False, ['inputs.communes', 'inputs.dem'])
+    (False, ['inputs.communes', 'inputs.dem', 'inputs.towers'])
     """
     rep = ValidationReport()
     try:
-        _collect(config, rep)
+        _collect(config, rep, need_towers=need_towers)
     except InputError as exc:  # a reader that could not report (should not happen)
         _add(rep, exc)
     return rep

@@ -22,6 +22,7 @@ exclusion_zones
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -152,7 +153,8 @@ LAYERS: dict[str, LayerSpec] = {
             Column("sector_id", "int", False, 1, 1, 99),
             Column("operator", "str", True, choices=OPERATORS),
             Column("technologies", "str", False, "2G,3G,4G"),
-            Column("height_m", "float", False, 30.0, 0.0, 200.0),
+            Column("height_m", "float", False, 30.0, 1.0, 200.0,
+                   description="antenna height above ground"),
             Column("shared_by", "str", False, "", description="other operators on the tower"),
             Column("azimuth_deg", "float", False, 0.0, 0.0, 360.0),
             Column("beamwidth_deg", "float", False, 360.0, 1.0, 360.0, description="360 = omni"),
@@ -218,19 +220,44 @@ LAYERS: dict[str, LayerSpec] = {
 
 
 def normalise_operator(value: object) -> str | None:
-    """Canonical operator name, or None when unknown (``'vnpt'`` → ``'VinaPhone'``)."""
+    """Canonical operator name, or None when unknown (``'vnpt'`` → ``'VinaPhone'``).
+
+    A provincial branch's name (``'Viettel Gia Lai'``, ``'VNPT Gia Lai'``, ``'Chi nhánh
+    MobiFone Gia Lai'``) names its operator when it names exactly one.
+
+    Examples
+    --------
+    >>> normalise_operator("Viettel Gia Lai"), normalise_operator("Viettel, VNPT")
+    ('Viettel', None)
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     key = str(value).strip().lower().replace(" ", "")
-    return _OPERATOR_ALIASES.get(key)
+    if key in _OPERATOR_ALIASES:
+        return _OPERATOR_ALIASES[key]
+    words = re.findall(r"[a-z]+", str(value).lower())
+    found = {_OPERATOR_ALIASES[w] for w in words if w in _OPERATOR_ALIASES and len(w) >= 4}
+    return found.pop() if len(found) == 1 else None
+
+
+#: Technology names in lists: GSM is 2G, UMTS/WCDMA/HSPA 3G, LTE 4G, NR 5G.
+_TECH_NAMES = {"GSM": "2G", "UMTS": "3G", "WCDMA": "3G", "HSPA": "3G", "HSPA+": "3G",
+               "LTE": "4G", "NR": "5G", "5GNR": "5G"}
 
 
 def normalise_technologies(value: object) -> str | None:
-    """Canonical, sorted technology list ``'4g, 2G'`` → ``'2G,4G'``; None when invalid."""
+    """Canonical, sorted technology list ``'4g, 2G'`` → ``'2G,4G'``; None when invalid.
+
+    Examples
+    --------
+    >>> normalise_technologies("GSM/WCDMA/LTE"), normalise_technologies("CDMA")
+    ('2G,3G,4G', None)
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    parts = [p.strip().upper() for p in str(value).replace(";", ",").replace("/", ",").split(",")]
-    parts = [p for p in parts if p]
+    parts = [p.strip().upper() for p in str(value).replace(";", ",").replace("/", ",")
+             .replace("+", ",").split(",")]
+    parts = [_TECH_NAMES.get(p.replace(" ", ""), p) for p in parts if p]
     if not parts or any(p not in TECHNOLOGIES for p in parts):
         return None
     return ",".join(sorted(set(parts)))
@@ -306,7 +333,8 @@ def validate_layer(
                 out[col.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
             else:
                 out[col.name] = col.default
-        out[col.name] = _coerce(out[col.name], col, labels, source, rep)
+        out[col.name] = _coerce(out[col.name], col, labels, source, rep,
+                                given=col.name in gdf.columns)
     if layer == "towers":
         out = _towers_rules(out, labels, source, rep)
     _check_ids(out, spec, labels, source, rep)
@@ -325,7 +353,7 @@ def _labels(out: gpd.GeoDataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
     id_col = spec.id_columns[0]
     if id_col not in out.columns:
         return [{"feature": f"row {r}", "row": r} for r in rows]
-    ids = [str(v) for v in out[id_col]]
+    ids = [f"row {r}" if _blank(v) else str(v) for v, r in zip(out[id_col], rows, strict=True)]
     if spec.name == "communes" and "commune_name" in out.columns:
         names = out["commune_name"].tolist()
         ids = [f"{nm} ({i})" if isinstance(nm, str) and nm.strip() else i
@@ -334,21 +362,24 @@ def _labels(out: gpd.GeoDataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
 
 
 def _coerce(
-    s: pd.Series, col: Column, labels: list[dict[str, Any]], source: str, rep: ValidationReport
+    s: pd.Series, col: Column, labels: list[dict[str, Any]], source: str, rep: ValidationReport,
+    *, given: bool = True,
 ) -> pd.Series:
     def bad(i: int, msg: str, fix: str) -> None:
         rep.add("schema" if "type" in msg else "range", msg, file=source,
                 **labels[i], column=col.name, fix=fix)
 
     if col.dtype == "str":
-        out = s.astype(object).where(s.notna(), None)
-        out = out.map(lambda v: v if v is None else str(v).strip())
-        if col.default is not None:
-            out = out.where(out.notna(), col.default)
+        out = s.astype(object).map(lambda v: None if _blank(v) else str(v).strip())
+        if col.default not in (None, ""):
+            blank = out.map(_blank).to_numpy(dtype=bool)
+            if blank.any() and given:
+                _warn_defaults(col, [labels[i] for i in np.flatnonzero(blank)], source, rep)
+            out = out.where(~blank, col.default)
         if col.name == "operator" and col.choices:
             mapped = out.map(normalise_operator)
             for i, (raw, m) in enumerate(zip(out, mapped, strict=True)):
-                if pd.isna(m) and col.choices:
+                if pd.isna(m) and col.choices and not _blank(raw):
                     bad(i, f"unknown operator '{raw}'", f"use one of {', '.join(OPERATORS)}")
             out = mapped.where(mapped.notna(), out)
         elif col.name == "technologies" or col.name == "mobile_technologies":
@@ -359,7 +390,7 @@ def _coerce(
             out = mapped.where(mapped.notna(), out)
         elif col.choices:
             for i, v in enumerate(out):
-                if v is not None and v not in col.choices:
+                if not _blank(v) and v not in col.choices:
                     bad(i, f"'{v}' is not an allowed value", f"use one of {', '.join(col.choices)}")
         if col.required:
             for i, v in enumerate(out):
@@ -384,17 +415,13 @@ def _coerce(
                     "write true/false (or có/không); leave it empty when unknown")
                 vals.append(pd.NA)
         return pd.Series(vals, index=s.index, dtype="boolean")
-    # numbers
-    text = s.astype(object).map(
-        lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v
-    )
-    num = pd.to_numeric(text, errors="coerce")
-    for i, (raw, v) in enumerate(zip(s, num, strict=True)):
-        if math.isnan(v) and raw is not None and not (isinstance(raw, float) and math.isnan(raw)) \
-                and str(raw).strip() != "":
-            bad(i, f"value '{raw}' has the wrong type (expected a number)", "write a plain number")
+    # numbers: text by the column's convention (5.234 / 5,5), one problem per bad cell
+    num = _numbers(s, col, labels, source, rep)
     if col.default is not None:
-        num = num.fillna(col.default)
+        blank = num.isna().to_numpy() & np.array([_blank(v) for v in s], dtype=bool)
+        if blank.any():
+            _warn_defaults(col, [labels[i] for i in np.flatnonzero(blank)], source, rep)
+        num = num.where(~blank, col.default)
     for i, v in enumerate(num):
         if math.isnan(v):
             continue
@@ -404,6 +431,45 @@ def _coerce(
     if col.dtype == "int":
         return num.round().astype("Int64") if num.isna().any() else num.round().astype("int64")
     return num.astype("float64")
+
+
+#: Units of the defaults, for the warning that blank cells took them.
+_DEFAULT_UNITS = {"_m": " m", "_deg": "°", "_dbm": " dBm", "_mhz": " MHz", "_db": " dB"}
+#: How many rows the warning about filled defaults names.
+_SHOWN_ROWS = 3
+
+
+def _warn_defaults(col: Column, where: list[dict[str, Any]], source: str,
+                   rep: ValidationReport) -> None:
+    """One warning per column: how many blank cells took the documented default, where."""
+    unit = next((u for suffix, u in _DEFAULT_UNITS.items() if col.name.endswith(suffix)), "")
+    value = f"{col.default:g}" if isinstance(col.default, float | int) and not isinstance(
+        col.default, bool) else f"'{col.default}'"
+    rows = [str(w["row"]) for w in where]
+    more = ", …" if len(rows) > _SHOWN_ROWS else ""
+    rep.warn("schema", f"{col.name}: {len(rows)} blank cell(s) filled with the default "
+             f"{value}{unit} (rows {', '.join(rows[:_SHOWN_ROWS])}{more})", file=source,
+             feature=where[0]["feature"] if len(where) == 1 else None,
+             row=int(where[0]["row"]) if len(where) == 1 else None, column=col.name,
+             fix=f"fill in '{col.name}' where it is known; the default is an assumption")
+
+
+def _numbers(s: pd.Series, col: Column, labels: list[dict[str, Any]], source: str,
+             rep: ValidationReport) -> pd.Series:
+    """A column as floats; text read by the column's number convention, each cell that
+    is not a number (or is ambiguous) reported with its row."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return pd.Series(s.to_numpy(dtype=float, na_value=np.nan), index=s.index)
+    from geotel.io._files import parse_column  # geotel.io imports this module
+
+    values, problems = parse_column(s.astype(object).tolist(), integers=col.dtype == "int")
+    for p in problems:
+        fix = ("write a plain number" if p.kind == "type" else
+               "write the number without a thousands mark (5234), or with a decimal comma "
+               "(5,234)")
+        rep.add("schema" if p.kind == "type" else "range", p.message, file=source,
+                **labels[p.position], column=col.name, fix=fix)
+    return pd.Series(values, index=s.index)
 
 
 def _blank(v: object) -> bool:

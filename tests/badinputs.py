@@ -1,26 +1,28 @@
-"""A corpus of bad project inputs, each with the exact error class it must raise.
+"""A corpus of bad project inputs, each with the exact error class it must raise, and of
+awkward inputs that must be read right.
 
-Every case is a builder ``build(folder) -> (config_path, error_class, expected_text)`` that
-writes a small project near Pleiku (four square communes, a GeoTIFF DEM, a tower CSV,
-roads, fiber and exclusion zones) into ``folder`` with one thing wrong. ``CASES`` lists
-``(case_id, builder)`` pairs; ``write_good_project`` writes the project with nothing wrong.
+Every bad case is a builder ``build(folder) -> (config_path, error_class, expected_text)``
+that writes a small project near Pleiku (four square communes, a GeoTIFF DEM, a tower
+CSV, roads, fiber and exclusion zones; see :mod:`tests._badbase`) into ``folder`` with
+one thing wrong, as provincial offices hand it over: Excel exports with title rows and
+merged cells, units in headers, Vietnamese number formats, VN-2000 coordinates, legacy
+font encodings, wrong .prj files, blanks. ``CASES`` lists ``(case_id, builder)`` pairs:
+the original ones below, the tower lists' (:mod:`tests._bad_towers`) and the other
+files' (:mod:`tests._bad_files`). ``ACCEPTED`` lists inputs read right with a warning
+(:mod:`tests._accepted`): ``build(folder) -> (config_path, warning_text, check)``.
 
-Used by tests/test_bad_inputs.py (``load_province``) and by the CLI tests
-(``geotel validate`` must exit 2 on every case).
+Used by tests/test_bad_inputs.py (``validate_project`` and ``run_plan``) and by the CLI
+tests (``geotel validate`` must exit 2 on every case).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import rasterio
-import yaml
-from affine import Affine
 from shapely.geometry import LineString, box
 
 from geotel._errors import (
@@ -29,98 +31,31 @@ from geotel._errors import (
     DuplicateIdError,
     FileFormatError,
     GeometryError,
-    InputError,
     SchemaError,
     StudyAreaError,
     ValueRangeError,
 )
+from tests._accepted import ACCEPTED_CASES
+from tests._bad_files import FILE_CASES
+from tests._bad_towers import TOWER_CASES
+from tests._badbase import (
+    COMMUNES,
+    TOWERS,
+    TOWERS_HEADER,
+    Accepted,
+    Case,
+    Result,
+    communes,
+    towers_csv,
+    write_dem,
+    write_good_project,
+)
 
-__all__ = ["CASES", "Case", "write_good_project"]
+__all__ = ["CASES", "ACCEPTED", "Case", "write_good_project"]
 
-Result = tuple[Path, type[InputError], str]
-Case = Callable[[Path], Result]
-
-# Four 0.05° communes around (108.0, 14.0), in Pleiku.
-_COMMUNES = [
-    ("23557", "Phường Yên Đỗ", box(107.95, 14.00, 108.00, 14.05)),
-    ("23560", "Phường Diên Hồng", box(108.00, 14.00, 108.05, 14.05)),
-    ("23563", "Phường Ia Kring", box(107.95, 13.95, 108.00, 14.00)),
-    ("23566", "Phường Hội Thương", box(108.00, 13.95, 108.05, 14.00)),
-]
-_TOWERS_HEADER = "Mã trạm;Nhà mạng;Kinh độ;Vĩ độ;Độ cao cột (m);Công nghệ;Tần số (MHz)"
-_TOWERS = [
-    "GL001;Viettel;107,9800;14,0200;42;2G,3G,4G;900",
-    "GL002;VNPT;108,0200;14,0300;36;3G,4G;1800",
-    "GL003;MobiFone;107,9900;13,9700;30;4G;1800",
-]
-
-
-def _communes(rows: list[tuple[Any, str, Any]] | None = None) -> gpd.GeoDataFrame:
-    rows = rows or _COMMUNES
-    return gpd.GeoDataFrame(
-        {"ma_xa": [r[0] for r in rows], "ten_xa": [r[1] for r in rows],
-         "ma_huyen": ["622"] * len(rows), "ten_huyen": ["Thành phố Pleiku"] * len(rows),
-         "dan_so": [12000] * len(rows)},
-        geometry=[r[2] for r in rows], crs="EPSG:4326")
-
-
-def _write_dem(path: Path, *, crs: str = "EPSG:4326", west: float = 107.85,
-               north: float = 14.15, step: float = 0.001, scale: float = 1.0,
-               n: int = 300) -> None:
-    y, x = np.mgrid[0:n, 0:n]
-    z = ((700 + 2 * x - y) * scale).astype("float32")
-    with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype="float32",
-                       crs=crs, transform=Affine(step, 0, west, 0, -step, north),
-                       nodata=-9999.0) as ds:
-        ds.write(z, 1)
-
-
-def _write_config(folder: Path, inputs: dict[str, Any], **extra: Any) -> Path:
-    cfg: dict[str, Any] = {"name": "bad input case", "analysis_crs": "EPSG:32649",
-                           "inputs": inputs, "coverage": {"resolution_m": 200}}
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
-            cfg[key] = {**cfg[key], **value}
-        else:
-            cfg[key] = value
-    path = folder / "config.yml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def write_good_project(folder: Path, **overrides: Any) -> Path:
-    """Write the valid project; ``overrides`` replace entries of ``inputs`` (None drops)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _communes().to_file(folder / "communes.gpkg", layer="communes", driver="GPKG")
-    (folder / "towers.csv").write_text("\n".join([_TOWERS_HEADER, *_TOWERS]) + "\n",
-                                       encoding="utf-8")
-    gpd.GeoDataFrame({"ten": ["Quốc lộ 19"], "cap_duong": ["Quốc Gia"], "gid": [380]},
-                     geometry=[LineString([(107.9, 13.98), (108.1, 14.02)])],
-                     crs="EPSG:4326").to_file(folder / "roads.geojson", driver="GeoJSON")
-    gpd.GeoDataFrame({"ma_tuyen": ["T1"], "cap": ["Trục"]},
-                     geometry=[LineString([(107.96, 14.0), (108.04, 14.0)])],
-                     crs="EPSG:4326").to_file(folder / "fiber.geojson", driver="GeoJSON")
-    gpd.GeoDataFrame({"id": ["Z1"], "loai": ["Sân bay"], "ten": ["Pleiku"]},
-                     geometry=[box(108.01, 13.96, 108.03, 13.98)],
-                     crs="EPSG:4326").to_file(folder / "zones.geojson", driver="GeoJSON")
-    _write_dem(folder / "dem.tif")
-    inputs: dict[str, Any] = {
-        "communes": "communes.gpkg", "towers": "towers.csv", "roads": "roads.geojson",
-        "fiber": "fiber.geojson", "exclusion_zones": "zones.geojson", "dem": ["dem.tif"],
-    }
-    extra = overrides.pop("_config", {})
-    for key, value in overrides.items():
-        if value is None:
-            inputs.pop(key, None)
-        else:
-            inputs[key] = value
-    return _write_config(folder, inputs, **extra)
-
-
-def _towers_csv(folder: Path, rows: list[str], header: str = _TOWERS_HEADER,
-                name: str = "towers_bad.csv") -> str:
-    (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return name
+# the names the other tests import
+_COMMUNES, _TOWERS, _TOWERS_HEADER = COMMUNES, TOWERS, TOWERS_HEADER
+_communes, _towers_csv, _write_dem = communes, towers_csv, write_dem
 
 
 # ------------------------------------------------------------------------------- cases
@@ -343,8 +278,7 @@ def dem_without_crs(f: Path) -> Result:
     return write_good_project(f, dem=["dem_nocrs.tif"]), CRSError, "no CRS"
 
 
-CASES: list[tuple[str, Case]] = [
-    (fn.__name__, fn) for fn in (
+_ORIGINAL: tuple[Case, ...] = (
         missing_required_column, wrong_column_type, communes_without_prj, communes_wrong_crs,
         tower_height_out_of_range, longitude_out_of_range, frequency_out_of_band,
         duplicate_site_ids, duplicate_commune_codes, empty_geometry, invalid_geometry,
@@ -355,5 +289,10 @@ CASES: list[tuple[str, Case]] = [
         mixed_swapped_coordinates, projected_towers_without_crs, unknown_towers_crs,
         tower_list_without_coordinates, bad_commune_code, dem_in_degrees, dem_missing,
         dem_elsewhere, dem_in_feet_times_ten, hgt_bad_size, dem_without_crs,
-    )
-]
+)
+
+#: Every bad input: (case id, builder).
+CASES: list[tuple[str, Case]] = [(fn.__name__, fn) for fn in (*_ORIGINAL, *TOWER_CASES,
+                                                               *FILE_CASES)]
+#: Inputs that are read right with a warning or a note: (case id, builder).
+ACCEPTED: list[tuple[str, Accepted]] = [(fn.__name__, fn) for fn in ACCEPTED_CASES]

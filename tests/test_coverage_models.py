@@ -101,7 +101,10 @@ def test_validity_warnings_and_limits_per_model() -> None:
         predict(n78, dem, **kw)
     res = predict(n78, dem, model="itm", **kw)
     assert np.isfinite(res.signal("4G").values).sum() > 300
+    # a receiver below the ITM's 0.5 m (a tower below 1 m is refused by the schema first)
     with pytest.raises(ValueRangeError, match="itm model's 0.5–3000 m"):
+        predict(_towers(dem, [(20, 20)]), dem, model="itm", rx_height_m=0.2, **kw)
+    with pytest.raises(ValueRangeError, match="height_m = 0.2 is outside 1–200"):
         predict(_towers(dem, [(20, 20)], height_m=[0.2]), dem, model="itm", **kw)
 
 

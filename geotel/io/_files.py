@@ -10,6 +10,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,9 @@ __all__ = [
     "decode_text",
     "parse_number",
     "parse_numbers",
+    "parse_column",
+    "number_convention",
+    "NumberProblem",
     "nfc",
 ]
 
@@ -64,29 +68,38 @@ def _codec(name: str) -> str | None:
         return None
 
 
-def shapefile_encoding(shp: Path) -> tuple[str, str]:
-    """Encoding of a shapefile's .dbf and how it was found (``"cpg"`` or ``"detected"``).
+def _dbf_text_bytes(dbf: Path) -> bytes:
+    """The bytes of a .dbf's field names and records (where text lives)."""
+    raw = dbf.read_bytes()
+    header_len = struct.unpack("<H", raw[8:10])[0] if len(raw) >= 10 else 0
+    return raw[:32] if header_len == 0 else raw[32:header_len] + raw[header_len:]
 
-    The .cpg wins when it names a known code page. Without one, the .dbf records are
-    decoded as UTF-8; when that fails they are taken as cp1258 (the Vietnamese Windows
-    code page that older GIS software writes).
+
+def shapefile_encoding(shp: Path) -> tuple[str, str]:
+    """Encoding of a shapefile's .dbf and how it was found: ``"cpg"``, ``"detected"``,
+    or ``"cpg-wrong"`` (the .cpg names a code page the bytes are not in).
+
+    The .cpg is believed when it names a known code page that reads the bytes as well as
+    any other. Without one, the .dbf records are decoded as UTF-8; when that fails they
+    are taken as cp1258 (the Vietnamese Windows code page that older GIS software
+    writes). A .cpg that says UTF-8 over cp1258 bytes, or 1252 over Vietnamese cp1258
+    text, is overruled by the bytes.
     """
+    from geotel.io._encodings import best_decoding
+
+    dbf = shp.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = shp.with_suffix(".DBF")
+    body = _dbf_text_bytes(dbf) if dbf.exists() else b""
     cpg = shp.with_suffix(".cpg")
     if not cpg.exists():
         cpg = shp.with_suffix(".CPG")
     if cpg.exists():
         codec = _codec(cpg.read_text(encoding="ascii", errors="replace"))
         if codec:
-            return codec, "cpg"
+            best, wrong = best_decoding(body, codec)
+            return (best, "cpg-wrong") if wrong else (codec, "cpg")
         log.warning("%s: unknown code page in %s; detecting the encoding", shp, cpg.name)
-    dbf = shp.with_suffix(".dbf")
-    if not dbf.exists():
-        dbf = shp.with_suffix(".DBF")
-    if not dbf.exists():
-        return "utf-8", "detected"
-    raw = dbf.read_bytes()
-    header_len = struct.unpack("<H", raw[8:10])[0] if len(raw) >= 10 else 0
-    body = raw[:32] if header_len == 0 else raw[32:header_len] + raw[header_len:]
     try:
         body.decode("utf-8")
         return "utf-8", "detected"
@@ -164,7 +177,8 @@ def _decimal_vote(text: str) -> str | None:
     return "." if has_dot else ","
 
 
-def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.ndarray:
+def parse_numbers(values: Sequence[object], *, integers: bool = False,
+                  decimal: str | None = None) -> np.ndarray:
     """Floats from a column of cells, reading thousands and decimal marks by the
     column's evident convention.
 
@@ -172,7 +186,9 @@ def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.nda
     ``5,5`` for five and a half; English ones the reverse. The convention is taken from
     the values that show it (``1.234.567``, ``12,5``, ``1.234,5``). A value such as
     ``5.234`` or ``5,234`` on its own is ambiguous: with ``integers=True`` (counts of
-    people, say) its mark is a thousands separator; otherwise it is an error.
+    people, say) its mark is a thousands separator; with ``decimal`` (``"."`` or ``","``:
+    the convention the rest of the table shows) it is read by that convention;
+    otherwise it is an error.
 
     Raises
     ------
@@ -188,6 +204,8 @@ def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.nda
     [5.5, 5234.0]
     >>> parse_numbers(["5.234"], integers=True).tolist()
     [5234.0]
+    >>> parse_numbers(["523.456", "1.800"], decimal=",").tolist()
+    [523456.0, 1800.0]
     >>> parse_numbers(["5.234"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -220,6 +238,8 @@ def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.nda
         raise ValueError(f"the column mixes decimal points ('{values[votes['.'][0]]}') and "
                          f"decimal commas ('{values[votes[','][0]]}')", votes[","][0])
     dec = "." if votes["."] else "," if votes[","] else None
+    if dec is None and votes["?"] and decimal in (".", ","):
+        dec = decimal
     if dec is None and votes["?"] and not integers:
         i = votes["?"][0]
         t = texts[i] or ""
@@ -236,3 +256,94 @@ def parse_numbers(values: Sequence[object], *, integers: bool = False) -> np.nda
             thou = "." if dec == "," else ","
             out[i] = float(t.replace(thou, "").replace(dec, "."))
     return out
+
+
+def _cell_text(v: object) -> str | None:
+    """A cell as number text without spaces, or None when blank; numbers as they are."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    t = str(v).strip().replace("\u00a0", "").replace(" ", "")
+    return None if t in ("", "-", "nan", "NaN", "NA", "None", "<NA>") else t
+
+
+def number_convention(values: Sequence[object]) -> str | None:
+    """The decimal mark that the text cells of ``values`` show (``"."`` or ``","``), or
+    None when they show none (whole numbers, lone ``5.234``) or show both.
+
+    Examples
+    --------
+    >>> number_convention(["107,98", "14,02", "42"]), number_convention(["1.800", 42])
+    (',', None)
+    """
+    seen = set()
+    for v in values:
+        if isinstance(v, str):
+            t = _cell_text(v)
+            if t is not None and _NUMBER_TEXT.fullmatch(t):
+                vote = _decimal_vote(t)
+                if vote in (".", ","):
+                    seen.add(vote)
+    return seen.pop() if len(seen) == 1 else None
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+
+
+@dataclass(frozen=True)
+class NumberProblem:
+    """A cell that is not a number, or whose number is ambiguous (0-based position)."""
+
+    position: int
+    message: str
+    kind: str  # "type" (not a number) or "format" (ambiguous, mixed conventions)
+
+
+def parse_column(values: Sequence[object], *, integers: bool = False,
+                 decimal: str | None = None) -> tuple[np.ndarray, list[NumberProblem]]:
+    """Floats from a column of cells (see :func:`parse_numbers`), and every problem.
+
+    Unlike :func:`parse_numbers` it goes on past a bad cell: each cell that is not a
+    number is a problem of kind ``"type"`` (and NaN), and an ambiguous value or a
+    column mixing both conventions is a problem of kind ``"format"`` for its cell.
+
+    Examples
+    --------
+    >>> v, probs = parse_column(["42", "bốn mươi", "1.800"])
+    >>> v.tolist()[:2], [(p.position, p.kind) for p in probs]
+    ([42.0, nan], [(1, 'type'), (2, 'format')])
+    """
+    out = np.full(len(values), np.nan)
+    problems: list[NumberProblem] = []
+    good: list[int] = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool):
+            problems.append(NumberProblem(i, f"value '{v}' is not a number", "type"))
+            continue
+        if isinstance(v, int | float | np.integer | np.floating) and not (
+                isinstance(v, float) and math.isnan(v)):
+            out[i] = float(v)
+            continue
+        t = _cell_text(v)
+        if t is None:
+            continue
+        if not _NUMBER_TEXT.fullmatch(t):
+            problems.append(NumberProblem(i, f"value '{v}' has the wrong type (expected a "
+                                             "number)", "type"))
+            continue
+        good.append(i)
+    pending = list(good)
+    while pending:
+        try:
+            parsed = parse_numbers([values[i] for i in pending], integers=integers,
+                                   decimal=decimal)
+        except ValueError as exc:
+            message, pos = exc.args
+            problems.append(NumberProblem(pending[pos], message, "format"))
+            if "mixes" in message:
+                break
+            pending = pending[:pos] + pending[pos + 1:]
+            continue
+        out[pending] = parsed
+        break
+    problems.sort(key=lambda p: p.position)
+    return out, problems

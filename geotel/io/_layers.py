@@ -25,6 +25,8 @@ from geotel.io._layer_crs import (
     study_area_in,
 )
 from geotel.io._repair import areas_km2, repair_coverage
+from geotel.io._sites import check_site_spread
+from geotel.io._units import apply_units
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
 
@@ -294,10 +296,10 @@ def finish_layer(
     max_gap_km2: float = DEFAULT_MAX_GAP_KM2,
     source_crs: object = None,
 ) -> gpd.GeoDataFrame:
-    """Aliases → layer rules → CRS (``source_crs`` overrides the file's) and its checks →
-    validate_layer → repair → reproject."""
+    """Units in headers → aliases → layer rules → CRS (``source_crs`` overrides the
+    file's) and its checks → validate_layer → repair → reproject."""
     key = crs_key(layer)
-    df = rename_columns(raw, layer)
+    df = rename_columns(apply_units(raw, layer, source, report), layer)
     if not isinstance(df, gpd.GeoDataFrame):
         df = gpd.GeoDataFrame(df, geometry=raw.geometry.name, crs=raw.crs)
     df = PREPARE[layer](df, source, report)
@@ -325,6 +327,8 @@ def finish_layer(
             report.add("crs", f"some features cannot be projected to {crs.name}",
                        file=source, column=key,
                        fix=f"check the file's CRS ({key}) and the analysis CRS")
+    if layer == "towers" and out.crs is not None and crs_ok and projected_ok:
+        check_site_spread(out, source=source, report=report)
     # The coverage repair runs in the result's CRS, so that no reprojection follows it.
     if layer == "communes" and out.crs is not None and crs_ok and projected_ok and len(out):
         out = _repair_communes(out, source, report, max_gap_km2)
@@ -376,7 +380,7 @@ def _repair_communes(out: gpd.GeoDataFrame, source: str, report: ValidationRepor
                     file=source, fix="check that no commune is missing")
     for k in info.emptied:
         report.add("geometry", "commune lies entirely inside a larger commune",
-                   file=source, feature=str(out.iloc[k]["commune_code"]),
+                   file=source, feature=str(out.iloc[k]["commune_code"]), row=int(k) + 1,
                    fix="remove the duplicate commune or correct its boundary")
     ea = equal_area_crs(fixed.crs, tuple(fixed.total_bounds))
     area = areas_km2(fixed.geometry.array, fixed.crs, ea)

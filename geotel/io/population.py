@@ -27,6 +27,7 @@ from geotel._errors import FileFormatError, SchemaError, ValidationReport
 from geotel.io._aliases import match_columns, normalise_header, strip_diacritics
 from geotel.io._files import parse_numbers, require_file
 from geotel.io._layers import format_code
+from geotel.io._units import header_multiplier
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -63,40 +64,7 @@ _DISTRICT_ALIASES: dict[str, tuple[str, ...]] = {
         "huyen", "name", "ten")),
     "population": _COMMUNE_ALIASES["population"],
 }
-#: Units a population header may carry, and the factor to people.
-_UNITS = {
-    "nguoi": 1.0, "people": 1.0, "persons": 1.0, "person": 1.0, "inhabitants": 1.0,
-    "nghin_nguoi": 1e3, "ngan_nguoi": 1e3, "nghin": 1e3, "ngan": 1e3, "thousand": 1e3,
-    "thousands": 1e3, "thousand_people": 1e3, "000": 1e3, "1000": 1e3, "1_000": 1e3,
-    "000_people": 1e3, "000_nguoi": 1e3, "1000_nguoi": 1e3,
-    "trieu_nguoi": 1e6, "million": 1e6, "millions": 1e6,
-}
 _PREFIX = re.compile(r"^(xa|phuong|thi tran|thi xa|thanh pho|huyen|tt|tx|tp|p|x)[ .]+")
-
-
-def header_multiplier(header: object) -> float:
-    """Factor from the unit in a population header's brackets to people.
-
-    Raises ``ValueError`` when the brackets hold a unit that is not understood.
-
-    Examples
-    --------
-    >>> header_multiplier("Dân số (người)"), header_multiplier("Dân số (nghìn người)")
-    (1.0, 1000.0)
-    >>> header_multiplier("Dân số trung bình")
-    1.0
-    """
-    units = re.findall(r"[\(\[]([^\)\]]*)[\)\]]", str(header))
-    factor = 1.0
-    for u in units:
-        key = normalise_header(u)
-        if key in ("", "2019", "2020", "2021", "2022", "2023", "2024", "2025") or \
-                re.fullmatch(r"\d{4}", key):
-            continue  # a year, not a unit
-        if key not in _UNITS:
-            raise ValueError(f"unit '({u})' in the header '{header}' is not understood")
-        factor *= _UNITS[key]
-    return factor
 
 
 def name_key(name: object) -> str:

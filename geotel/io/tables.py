@@ -1,11 +1,22 @@
-"""Tower lists as agencies hand them over: CSV and Excel (.xlsx) tables of BTS sites.
+"""Tower lists as agencies hand them over: CSV and Excel (.xlsx, .xls) tables of BTS sites.
 
-- CSV with ``,``, ``;`` or tab delimiters; UTF-8 with or without BOM, cp1258 fallback.
-- Excel through openpyxl (first sheet); title rows above the header are skipped.
+- CSV with ``,``, ``;`` or tab delimiters; UTF-8 with or without BOM, cp1258 fallback;
+  text in the legacy TCVN3 (ABC) or VNI font encodings refused with the way to convert it.
+- Excel through openpyxl (.xlsx) or python-calamine (.xls): the sheet that holds the list
+  (or ``inputs.towers_sheet``); title rows above the header skipped; a header over two
+  rows, a row of column numbers or units under it; merged cells read as Excel shows
+  them; formulas saved without their values refused (see :mod:`geotel.io._sheets`).
+- Headings, totals and signatures among the rows skipped, site ids lost to merged cells
+  named (see :mod:`geotel.io._towerrows`).
 - Headers in English or Vietnamese, with or without diacritics, any case or spacing
   ('Kinh độ', 'Vĩ độ', 'Mã trạm', 'Nhà mạng', 'Độ cao cột (m)', 'Công nghệ', 'Tần số',
   'Góc phương vị', ...; see :mod:`geotel.io._aliases`).
-- Decimal commas and thousands separators (``"108,0123"``, ``"1.523.456,7"``).
+- Numbers by the column's convention, else the table's: decimal commas and thousands
+  dots (``"108,0123"``, ``"1.523.456"``, ``"523.456"`` in a Vietnamese list); an ambiguous
+  value (``"1.800"`` in a list that shows no convention) is an error with its row.
+  Coordinates in degrees, minutes and seconds are read.
+- Units in the headers converted (``"Độ cao cột (ft)"``, ``"EIRP (W)"``, ``"Tần số (GHz)"``;
+  see :mod:`geotel.io._units`); a unit not understood is an error naming the header.
 - Swapped latitude/longitude: Vietnam lies at longitude 102–110 °E, latitude 8–24 °N.
   When every row is swapped the columns are swapped back with a warning; when only some
   rows are, it is a :class:`~geotel._errors.ValueRangeError` naming them.
@@ -18,11 +29,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,7 +42,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from geotel._errors import CRSError, FileFormatError, ValidationReport
+from geotel._errors import (
+    ConfigError,
+    CRSError,
+    FileFormatError,
+    InputError,
+    SchemaError,
+    ValidationReport,
+)
 from geotel.io._aliases import (
     ALIASES,
     LAT_ALIASES,
@@ -41,15 +59,27 @@ from geotel.io._aliases import (
     match_columns,
     normalise_header,
 )
-from geotel.io._files import decode_text, nfc, parse_number, require_file
+from geotel.io._files import number_convention, parse_column, require_file
 from geotel.io._layers import empty_layer, finish_layer
+from geotel.io._sheets import (
+    HEADER_SEARCH_ROWS,
+    Sheet,
+    fill_merged,
+    find_header,
+    formula_cells,
+    read_sheets,
+    refuse_legacy_text,
+    rows_from_csv,
+)
+from geotel.io._towerrows import blank, tidy_tower_rows
+from geotel.io._units import match_with_units, note_unit, units_hint
 from geotel.io.crs import crs_candidates, ensure_datum_shift, missing_crs_fix, to_crs
 
 __all__ = ["TABLE_SUFFIXES", "VIETNAM_LON", "VIETNAM_LAT", "read_table", "read_tower_table"]
 
 log = logging.getLogger(__name__)
 
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 #: Longitude and latitude ranges that hold Vietnam (degrees).
 VIETNAM_LON = (102.0, 110.0)
 VIETNAM_LAT = (8.0, 24.0)
@@ -62,57 +92,184 @@ _SURVEY_X = frozenset(k for k in X_ALIASES if k == "x" or k.endswith("_x") or k.
 _SURVEY_Y = frozenset(k for k in Y_ALIASES if k == "y" or k.endswith("_y") or k.startswith("y_"))
 
 
-def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()][:30]
-    best, best_score = ",", (-1.0, 0)
-    for delim in (";", "\t", ","):
-        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
-        if not counts:
-            continue
-        mode = max(set(counts), key=counts.count)
-        share = counts.count(mode) / len(counts)
-        score = (share if mode > 1 else 0.0, mode)
-        if score[0] >= 0.9 and mode > 1:
-            return delim  # ';' and tab first: a decimal comma breaks ',' counts
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
 def _rows_from_csv(path: Path) -> tuple[list[list[object]], str]:
-    text, encoding = decode_text(path.read_bytes())
-    if "\x00" in text:
-        raise FileFormatError("not a text (CSV) file", file=str(path),
-                              fix="save the list as CSV (UTF-8) or Excel .xlsx")
-    delim = _sniff_delimiter(text)
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delim)]
-    log.debug("%s: %s, delimiter %r, %d rows", path, encoding, delim, len(rows))
-    return rows, encoding
+    """The rows of a CSV file and its encoding (kept for the population tables)."""
+    return rows_from_csv(path)
 
 
 def _rows_from_xlsx(path: Path) -> list[list[object]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - zipfile, openpyxl and XML errors
-        raise FileFormatError(f"not a readable Excel workbook: {exc}", file=str(path),
-                              fix="open it in Excel and save it again as .xlsx") from None
-    try:
-        ws = wb.worksheets[0]
-        rows = [[nfc(v) if isinstance(v, str) else v for v in r]
-                for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    return rows
+    """The rows of a workbook's first sheet (kept for the population tables)."""
+    return read_sheets(path)[0].rows
 
 
-def read_table(path: str | os.PathLike) -> tuple[pd.DataFrame, int]:
-    """Read a CSV or XLSX table as text/number cells and find its header row.
+def _tower_score(cells: list[object]) -> tuple[int, int, int]:
+    """How much a row looks like a tower list's header: (names coordinates, how many of
+    site id and operator, how many known headers)."""
+    names = [c for c in cells if isinstance(c, str) and c.strip()]
+    if not names:
+        return (0, 0, 0)
+    coords = set(match_columns(names, _COORDS).values())
+    attrs = set(match_columns(names, ALIASES["towers"]).values())
+    has = int({"lon", "lat"} <= coords or {"x", "y"} <= coords)
+    return (has, len({"site_id", "operator"} & attrs), len(attrs) + len(coords))
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table as read: the cells under their headers (``_row`` = line in the file)."""
+
+    df: pd.DataFrame
+    header_line: int
+    #: the header's rows, 1-based (two when it spans two rows)
+    header_rows: tuple[int, ...]
+    sheet: str
+    #: header -> merged ranges filled from their first cell (1-based lines)
+    merged: dict[str, list[tuple[int, int]]]
+    #: (severity, message, fix)
+    notes: list[tuple[str, str, str]]
+
+
+def _choose_sheet(path: Path, sheets: list[Sheet], wanted: str | None
+                  ) -> tuple[Sheet, list[tuple[str, str, str]]]:
+    names = [s.name for s in sheets]
+    if wanted is not None:
+        if len(sheets) == 1 and sheets[0].name == "":
+            return sheets[0], [("warning", f"inputs.towers_sheet = '{wanted}' is ignored: a "
+                                "CSV file has no sheets", "remove inputs.towers_sheet")]
+        hit = [s for s in sheets if s.name == wanted] or \
+            [s for s in sheets if s.name.strip().casefold() == wanted.strip().casefold()]
+        if not hit:
+            raise ConfigError(f"sheet '{wanted}' not found (sheets: "
+                              f"{', '.join(repr(n) for n in names)})", file=str(path),
+                              column="inputs.towers_sheet",
+                              fix=f"set inputs.towers_sheet to one of: {', '.join(names)}")
+        return hit[0], []
+    if len(sheets) == 1:
+        return sheets[0], []
+    found = [s for s in sheets if (h := find_header(s.rows, _tower_score)) is not None
+             and _tower_score(h.cells)[0]]
+    if len(found) > 1:
+        raise FileFormatError(
+            f"{len(found)} sheets hold a tower list: "
+            f"{', '.join(repr(s.name) for s in found)}; which one to read is not clear",
+            file=str(path), column="inputs.towers_sheet",
+            fix=f"set inputs.towers_sheet to the sheet to read (e.g. '{found[0].name}'), "
+            "or put every tower on one sheet")
+    if not found or found[0] is sheets[0]:
+        return sheets[0], []
+    others = [n for n in names if n != found[0].name]
+    return found[0], [("warning", f"read sheet '{found[0].name}': it holds the tower list "
+                       f"(sheet(s) {', '.join(repr(n) for n in others)} have no tower "
+                       "header)", f"set inputs.towers_sheet: '{found[0].name}' in the config "
+                       "to silence this")]
+
+
+def _no_header(path: Path, sheet: Sheet) -> SchemaError:
+    rows = sheet.rows
+    scored = [(_tower_score(r), k) for k, r in enumerate(rows[:HEADER_SEARCH_ROWS])]
+    best = max(scored, default=((0, 0, 0), 0))
+    where = f" on sheet '{sheet.name}'" if sheet.name else ""
+    if best[0][2]:
+        k = best[1]
+        named = [c for c in rows[k] if isinstance(c, str) and c.strip()]
+        message = (f"no coordinate columns found{where}: row {k + 1} looks like the header "
+                   f"({', '.join(named[:8])}) but names no longitude/latitude or X/Y")
+        if _garbled(named):
+            message += "; its text has '?' in place of Vietnamese letters"
+            fix = ("the file was saved in a code page without Vietnamese letters: save it "
+                   "again as CSV UTF-8 (Excel: File › Save As › CSV UTF-8) or as .xlsx")
+        else:
+            fix = ("name the columns 'Kinh độ'/'Vĩ độ' (or lon/lat), or X/Y with towers_crs "
+                   "set; a header spread over several rows goes on one row")
+        return SchemaError(message, file=str(path), row=k + 1, column="Kinh độ/Vĩ độ",
+                           fix=fix)
+    first = [c for c in (rows[0] if rows else []) if c not in (None, "")]
+    if _garbled([str(c) for c in first]):
+        return SchemaError(f"no coordinate columns found{where}: the header {first} has '?' "
+                           "in place of Vietnamese letters", file=str(path), row=1,
+                           column="Kinh độ/Vĩ độ",
+                           fix="the file was saved in a code page without Vietnamese letters: "
+                           "save it again as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)")
+    return SchemaError(f"no coordinate columns found{where} (first row: {first})",
+                       file=str(path), row=1, column="Kinh độ/Vĩ độ",
+                       fix="name the columns 'Kinh độ'/'Vĩ độ' (or lon/lat), or X/Y with "
+                       "towers_crs set")
+
+
+def _garbled(names: list[str]) -> bool:
+    return sum(bool(re.search(r"[A-Za-z]\?|\?[A-Za-z]", n)) for n in names) >= 2
+
+
+def _read(path: str | os.PathLike, *, sheet: str | None = None) -> _Table:
+    p = require_file(path, "table")
+    suffix = p.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise FileFormatError(f"unsupported format '{p.suffix}' for a list", file=str(p),
+                              fix="save the list as CSV (UTF-8) or Excel .xlsx (a table with "
+                              "one row per site or sector), or the towers as a GeoPackage "
+                              "layer of points")
+    chosen, notes = _choose_sheet(p, read_sheets(p), sheet)
+    refuse_legacy_text(p, chosen)
+    if not any(c not in (None, "") for r in chosen.rows for c in r):
+        raise FileFormatError("the file is empty" if not chosen.name else
+                              f"sheet '{chosen.name}' is empty", file=str(p), row=1,
+                              fix="give the list of towers with its header row")
+    header = find_header(chosen.rows, _tower_score)
+    if header is None or not _tower_score(header.cells)[0]:
+        raise _no_header(p, chosen)
+    notes += [("info" if "numbers" in n or "units" in n else "warning", n,
+               "put the header on one row to silence this" if "spans" in n else "")
+              for n in header.notes]
+    rows, filled = fill_merged(chosen, header.data_start)
+    names = [str(c).strip() if c not in (None, "") else f"column_{i + 1}"
+             for i, c in enumerate(header.cells)]
+    for j, cells in formula_cells(p, chosen).items():
+        cells = [(r, f) for r, f in cells if r >= header.data_start]
+        if cells and j < len(names):
+            lines = f"{cells[0][0] + 1}–{cells[-1][0] + 1}" if len(cells) > 1 else \
+                str(cells[0][0] + 1)
+            raise FileFormatError(
+                f"column '{names[j]}' holds formulas whose values were never saved (rows "
+                f"{lines}, e.g. '{cells[0][1]}'): the file was written by a program and not "
+                "opened in Excel since", file=str(p), row=cells[0][0] + 1, column=names[j],
+                fix="open the file in Excel or LibreOffice and save it again (that stores "
+                "the values), or paste the column as values")
+    if not chosen.name:  # CSV: decimal commas in a comma-separated file shift the cells
+        width = len(chosen.rows[header.first])
+        longer = [k + 1 for k, r in enumerate(rows[header.data_start:], start=header.data_start)
+                  if len(r) > width and any(c not in (None, "") for c in r[width:])]
+        if longer:
+            raise FileFormatError(
+                f"{len(longer)} row(s) have more cells than the header ({width}), first row "
+                f"{longer[0]}: decimal commas in a comma-separated file split the numbers",
+                file=str(p), row=longer[0],
+                fix="separate the columns with ';' (or a tab), or put the numbers in quotes, "
+                "or write them with a decimal point")
+    body = []
+    for k, r in enumerate(rows[header.data_start:], start=header.data_start + 1):
+        cells = list(r) + [None] * (len(names) - len(r))
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        body.append([*cells[: len(names)], k])
+    merged = {names[j]: [(a + 1, b + 1) for a, b in spans]
+              for j, spans in filled.items() if j < len(names)}
+    df = pd.DataFrame(body, columns=[*names, "_row"], dtype=object)
+    rows_used = tuple(range(header.first + 1, header.first + header.span + 1))
+    return _Table(df, header.line, rows_used, chosen.name, merged, notes)
+
+
+def read_table(path: str | os.PathLike, *, sheet: str | None = None
+               ) -> tuple[pd.DataFrame, int]:
+    """Read a CSV or Excel (.xlsx, .xls) table as text/number cells and find its header.
 
     Returns the table (original headers, empty rows dropped, the 1-based line number of
     each row in its ``"_row"`` column) and the header's 1-based line number. The header
-    is the first of the first 15 lines that names coordinate columns.
+    is the row among the first 20 that names the most known tower headers, coordinates
+    among them; two rows are read as one header when that names more (a merged "Tọa
+    độ" over "Kinh độ" / "Vĩ độ"). A row of column numbers or of units under it is
+    skipped (the units are read with the header). Of a workbook, the sheet ``sheet``
+    is read, else the only sheet that holds a tower list; merged cells take the value of
+    their first cell.
 
     Examples
     --------
@@ -123,53 +280,50 @@ def read_table(path: str | os.PathLike) -> tuple[pd.DataFrame, int]:
     >>> header_line, df.columns.tolist(), df.iloc[0].tolist()
     (2, ['Mã trạm', 'Kinh độ', 'Vĩ độ', '_row'], ['A', '108,1', '14,2', 3])
     """
-    p = require_file(path, "table")
-    suffix = p.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise FileFormatError(f"unsupported table format '{p.suffix}'", file=str(p),
-                              fix="save the list as CSV or Excel .xlsx")
-    rows = _rows_from_xlsx(p) if suffix in (".xlsx", ".xlsm") else _rows_from_csv(p)[0]
-    rows = [r for r in rows]
-    header_at = None
-    for k, r in enumerate(rows[:15]):
-        found = match_columns([c for c in r if c not in (None, "")], _COORDS)
-        if {"lon", "lat"} <= set(found.values()) or {"x", "y"} <= set(found.values()):
-            header_at = k
-            break
-    if header_at is None:
-        first = [c for c in (rows[0] if rows else []) if c not in (None, "")]
-        raise _SchemaProblem(
-            f"no coordinate columns found (first row: {first})",
-            "name the columns 'Kinh độ'/'Vĩ độ' (or lon/lat), or X/Y with towers_crs set")
-    header = [str(c).strip() if c not in (None, "") else f"column_{i + 1}"
-              for i, c in enumerate(rows[header_at])]
-    body = []
-    for k, r in enumerate(rows[header_at + 1:], start=header_at + 2):
-        cells = list(r) + [None] * (len(header) - len(r))
-        if all(c is None or str(c).strip() == "" for c in cells):
-            continue
-        body.append([*cells[: len(header)], k])
-    df = pd.DataFrame(body, columns=[*header, "_row"], dtype=object)
-    return df, header_at + 1
-
-
-class _SchemaProblem(Exception):
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.message, self.fix = message, fix
+    table = _read(path, sheet=sheet)
+    for severity, message, _ in table.notes:
+        log.log(logging.WARNING if severity == "warning" else logging.INFO, "%s: %s", path,
+                message)
+    return table.df, table.header_line
 
 
 def _numbers(values: pd.Series, col: str, labels: list[str], rows: list[int], source: str,
-             rep: ValidationReport) -> np.ndarray:
-    out = np.full(len(values), np.nan)
-    for i, v in enumerate(values):
-        try:
-            out[i] = parse_number(v)
-        except ValueError:
-            rep.add("schema", f"'{v}' is not a number", file=source, feature=labels[i],
-                    row=rows[i], column=col,
-                    fix="write the coordinate as a decimal number, e.g. 108,0123")
+             rep: ValidationReport, decimal: str | None = None) -> np.ndarray:
+    """A coordinate column as floats: degrees-minutes-seconds text read, the rest by the
+    column's (else the table's) number convention; bad cells reported with their row."""
+    cells = values.tolist()
+    dms = 0
+    for i, v in enumerate(cells):
+        if isinstance(v, str) and _DMS.match(v.strip()):
+            cells[i] = _dms(v)
+            dms += 1
+    if dms:
+        rep.info("schema", f"{dms} value(s) of '{col}' in degrees, minutes and seconds were "
+                 "read as decimal degrees", file=source, column=col)
+    out, problems = parse_column(cells, decimal=decimal)
+    for p in problems:
+        rep.add("schema" if p.kind == "type" else "range", p.message, file=source,
+                feature=labels[p.position], row=rows[p.position], column=col,
+                fix="write the coordinate as a decimal number, e.g. 108,0123")
     return out
+
+
+_DMS = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d+)?\s*[°º]\s*(?:\d{1,2}(?:[.,]\d+)?\s*['′’]\s*)?"
+                  r"(?:\d{1,2}(?:[.,]\d+)?\s*(?:[\"″”]|'')?\s*)?[NSEWĐBTnsewđbt]?$")
+
+
+def _dms(text: str) -> float:
+    """Decimal degrees of ``108°01'23.5"E`` (Vietnam lies north and east: the letter is
+    not needed).
+
+    Examples
+    --------
+    >>> round(_dms("108°01'23,5''E"), 6), _dms("14°30'")
+    (108.023194, 14.5)
+    """
+    parts = [float(x.replace(",", ".")) for x in re.findall(r"\d+(?:[.,]\d+)?", text)]
+    value = sum(p / 60**k for k, p in enumerate(parts[:3]))
+    return -value if text.strip().startswith("-") else value
 
 
 def _in_vietnam(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -228,13 +382,14 @@ def read_tower_table(
     source_crs: object = None,
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
+    sheet: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a CSV or Excel list of BTS sites/sectors into the canonical towers layer.
 
     Parameters
     ----------
     path
-        ``.csv`` (``,`` ``;`` or tab), ``.txt``/``.tsv``, or ``.xlsx``.
+        ``.csv`` (``,`` ``;`` or tab), ``.txt``/``.tsv``, ``.xlsx`` or legacy ``.xls``.
     crs
         CRS of the result.
     source_crs
@@ -244,6 +399,9 @@ def read_tower_table(
         Polygon in ``crs``; towers outside it are errors.
     report
         Collects problems instead of raising the first one's class.
+    sheet
+        The sheet of a workbook to read (config ``inputs.towers_sheet``); by default the
+        only sheet that holds a tower list.
 
     Returns
     -------
@@ -276,34 +434,98 @@ def read_tower_table(
                 rep.raise_if_errors()
             return empty_layer("towers", target)
     try:
-        df, _ = read_table(path)
-    except FileFormatError as exc:
+        table = _read(path, sheet=sheet)
+    except InputError as exc:
         if report is None:
             raise
-        rep.add("file", exc.message, file=exc.file, fix=exc.fix)
+        _report_error(rep, exc)
         return empty_layer("towers", target)
-    except _SchemaProblem as exc:
-        rep.add("schema", exc.message, file=source, fix=exc.fix)
+    for severity, message, fix in table.notes:
+        if severity == "warning":
+            rep.warn("schema", message, file=source, fix=fix)
+        else:
+            rep.info("schema", message, file=source)
+    df = table.df
+    cols = [c for c in df.columns if c != "_row"]
+    coord_units, unit_errors = match_with_units(cols, _COORDS)
+    coord = {c: role for c, (role, _) in coord_units.items()}
+    by_role = {role: col for col, role in coord.items()}
+    attr_units, more_errors = match_with_units([c for c in cols if c not in coord],
+                                               ALIASES["towers"])
+    for c, message in [*unit_errors, *more_errors]:
+        canon = {**coord_units, **attr_units}[c][0]
+        rep.add("schema", message, file=source, column=str(c),
+                fix=f"write the unit as ({units_hint(canon)}), or remove the brackets")
+    if not len(df):
+        rep.add("file", f"the tower list holds no towers: only its header (row "
+                f"{table.header_line})", file=source, row=table.header_line,
+                fix="add the towers under the header, one row per site or sector (the "
+                "coverage cannot be computed without them)")
         if report is None:
             rep.raise_if_errors()
         return empty_layer("towers", target)
-    cols = [c for c in df.columns if c != "_row"]
-    coord = match_columns(cols, _COORDS)
-    by_role = {role: col for col, role in coord.items()}
-    attrs = match_columns([c for c in cols if c not in coord], ALIASES["towers"])
-    df = df.rename(columns=attrs)
-    site = df["site_id"].tolist() if "site_id" in df.columns else [None] * len(df)
-    rows = [int(r) for r in df["_row"]]
-    labels = [f"{s} (row {r})" if s not in (None, "") else f"row {r}"
-              for s, r in zip(site, rows, strict=True)]
     if "lon" in by_role and "lat" in by_role:
         names = (by_role["lon"], by_role["lat"])
         projected = source_crs is not None and not to_crs(source_crs).is_geographic
     else:
         names = (by_role["x"], by_role["y"])
         projected = True
-    a = _numbers(df[names[0]], names[0], labels, rows, source, rep)
-    b = _numbers(df[names[1]], names[1], labels, rows, source, rep)
+    canon_of = {c: canon for c, (canon, _) in attr_units.items()}
+    by_canon = {canon: c for c, canon in canon_of.items()}
+    lost = [c for c in ("site_id", "operator") if c not in by_canon]
+    if lost:
+        where = "–".join(map(str, table.header_rows[::max(1, len(table.header_rows) - 1)]))
+        rep.add("schema", f"required column(s) {', '.join(map(repr, lost))} not found in the "
+                f"header (row{'s' if len(table.header_rows) > 1 else ''} {where}: "
+                f"{', '.join(map(str, cols[:10]))})", file=source, row=table.header_line,
+                column=lost[0], fix="name the columns e.g. 'Mã trạm' (site_id) and 'Nhà "
+                "mạng' (operator), all on one header row")
+    df = tidy_tower_rows(df, site=by_canon.get("site_id"), operator=by_canon.get("operator"),
+                         coords=names, merged=table.merged, source=source, report=rep)
+    site = df[by_canon["site_id"]].tolist() if "site_id" in by_canon else [None] * len(df)
+    rows = [int(r) for r in df["_row"]]
+    labels = [f"{s} (row {r})" if not blank(s) else f"row {r}"
+              for s, r in zip(site, rows, strict=True)]
+    numeric = [c for c, canon in canon_of.items() if canon in _NUMERIC]
+    decimal = number_convention([v for c in (*names, *numeric) for v in df[c].tolist()])
+    a = _numbers(df[names[0]], names[0], labels, rows, source, rep, decimal)
+    b = _numbers(df[names[1]], names[1], labels, rows, source, rep, decimal)
+    raw_blank = df[names[0]].map(blank).to_numpy(bool) | df[names[1]].map(blank).to_numpy(bool)
+    for i in np.flatnonzero(raw_blank):
+        empty = [n for n in names if blank(df[n].iloc[i])]
+        rep.add("schema", f"the tower has no coordinates ({' and '.join(map(repr, empty))} "
+                f"{'is' if len(empty) == 1 else 'are'} empty)", file=source, feature=labels[i],
+                row=rows[i], column="/".join(names),
+                fix="fill in the coordinates, or delete the row")
+    zero = (a == 0) & (b == 0)
+    for i in np.flatnonzero(zero):
+        rep.add("range", "the coordinates are 0 / 0: a placeholder, not a position",
+                file=source, feature=labels[i], row=rows[i], column="/".join(names),
+                fix="fill in the tower's real coordinates, or delete the row")
+    keep = ~raw_blank & ~zero
+    df, a, b = df[keep].reset_index(drop=True), a[keep], b[keep]
+    rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
+    for c in numeric:
+        canon, unit = attr_units[c]
+        values, problems = parse_column(df[c].tolist(), integers=canon == "sector_id",
+                                        decimal=decimal)
+        for p in problems:
+            rep.add("schema" if p.kind == "type" else "range", p.message, file=source,
+                    feature=labels[p.position], row=rows[p.position], column=str(c),
+                    fix="write a plain number" if p.kind == "type" else
+                    "write the number without a thousands mark, or with a decimal comma")
+        if unit is not None and unit.converts:
+            converted = unit.convert(values)
+            for i in np.flatnonzero(np.isfinite(values) & ~np.isfinite(converted)):
+                rep.add("range", f"{values[i]:g} {unit.written} cannot be converted to "
+                        f"{canon} (a power must be above 0)", file=source,
+                        feature=labels[i], row=rows[i], column=str(c),
+                        fix="give the power above 0, or leave the cell empty when unknown")
+            values = converted
+            note_unit(c, canon, unit, source, rep)
+        df[c] = values
+    df = df.rename(columns=canon_of)
     given = np.isfinite(a) & np.isfinite(b)
     if projected and source_crs is None:
         if given.any() and np.nanmax(np.abs(np.r_[a, b])) <= 180:
@@ -353,9 +575,6 @@ def read_tower_table(
                  fix="check the coordinates and the CRS of the list")
     geom = [shapely.Point(x, y) if math.isfinite(x) and math.isfinite(y) else None
             for x, y in zip(a, b, strict=True)]
-    for col in _NUMERIC:
-        if col in df.columns:
-            df[col] = df[col].map(_number_or_raw)
     data = df.drop(columns=[c for c in (names[0], names[1]) if c in df.columns])
     gdf = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geom, index=data.index, crs=src))
     out = finish_layer(gdf, "towers", source=source, crs=target, study_area=study_area,
@@ -365,8 +584,10 @@ def read_tower_table(
     return out
 
 
-def _number_or_raw(v: object) -> object:
-    try:
-        return parse_number(v)
-    except ValueError:
-        return v
+def _report_error(rep: ValidationReport, exc: InputError) -> None:
+    """An error raised while reading, as a problem of its kind."""
+    kinds = {ConfigError: "config", FileFormatError: "file", SchemaError: "schema",
+             CRSError: "crs"}
+    kind = next((k for cls, k in kinds.items() if type(exc) is cls), "file")
+    rep.add(kind, exc.message, file=exc.file, row=exc.row,  # type: ignore[arg-type]
+            column=exc.column or "inputs.towers", feature=exc.feature, fix=exc.fix)

@@ -31,6 +31,7 @@ import shapely
 from geotel._crs import equal_area_crs
 from geotel._errors import FileFormatError, ValidationReport
 from geotel.io._aliases import match_columns
+from geotel.io._encodings import LEGACY_FIX, legacy_encoding
 from geotel.io._files import nfc, require_file, shapefile_encoding
 from geotel.io._layers import DEFAULT_MAX_GAP_KM2, empty_layer, finish_layer, format_code
 from geotel.io._repair import areas_km2
@@ -59,7 +60,8 @@ _FIX_FORMAT = "save it as a GeoPackage (.gpkg), Shapefile (.shp with .dbf/.shx/.
 PathLike = str | os.PathLike
 
 
-def read_vector(path: PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_vector(path: PathLike, *, layer: str | None = None,
+                report: ValidationReport | None = None) -> gpd.GeoDataFrame:
     """Read a GeoPackage, Shapefile or GeoJSON file as it is (no renaming, no checks).
 
     Parameters
@@ -68,17 +70,21 @@ def read_vector(path: PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame
         ``.gpkg``, ``.shp`` or ``.geojson``/``.json`` file.
     layer
         Layer of a multi-layer file; the first layer by default.
+    report
+        Receives the warning that a .cpg named the wrong code page (else it is logged).
 
     Returns
     -------
     GeoDataFrame
         Text NFC-normalised; a shapefile's text decoded with the code page of its .cpg,
-        or UTF-8 / cp1258 detected from the .dbf bytes when there is no .cpg.
+        or UTF-8 / cp1258 detected from the .dbf bytes when there is no .cpg or when the
+        .cpg names a code page the bytes are not in.
 
     Raises
     ------
     FileFormatError
-        The file is missing, unreadable, of another format, or has no such layer.
+        The file is missing, unreadable, of another format, or has no such layer; its
+        text is in a legacy Vietnamese font encoding (TCVN3/ABC or VNI).
 
     Examples
     --------
@@ -118,6 +124,16 @@ def read_vector(path: PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame
     if suffix == ".shp":
         codec, how = shapefile_encoding(p)
         log.debug("%s: encoding %s (%s)", p, codec, how)
+        if how == "cpg-wrong":
+            cpg = next(q for q in (p.with_suffix(".cpg"), p.with_suffix(".CPG")) if q.exists())
+            text = (f"the .cpg says the text is {cpg.read_text(errors='replace').strip()!r}, "
+                    f"but the .dbf's bytes are {codec}: read as {codec}")
+            if report is not None:
+                report.warn("file", text, file=str(p), column=None,
+                            fix=f"write '{'UTF-8' if codec == 'utf-8' else '1258'}' in "
+                            f"{cpg.name}, or save the layer again as a GeoPackage")
+            else:
+                log.warning("%s: %s", p, text)
         if codec == "utf-8":
             encoding = "UTF-8"
         else:  # read the bytes unchanged, decode them here (pyogrio truncates cp1258)
@@ -127,7 +143,28 @@ def read_vector(path: PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame
     except Exception as exc:  # noqa: BLE001
         raise FileFormatError(f"cannot read layer '{lyr}': {exc}", file=str(p),
                               fix=_FIX_FORMAT) from None
-    return _decode(gdf, decode_as)
+    out = _decode(gdf, decode_as)
+    _refuse_legacy_text(out, p)
+    return out
+
+
+def _refuse_legacy_text(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Raise when the layer's text is in TCVN3 (ABC) or VNI, naming where."""
+    geom = gdf.geometry.name
+    cols = [c for c in gdf.columns if c != geom and (pd.api.types.is_object_dtype(gdf[c])
+                                                    or pd.api.types.is_string_dtype(gdf[c]))]
+    names = [str(c) for c in gdf.columns if c != geom]
+    for col, values in [(None, names)] + [(c, gdf[c].tolist()) for c in cols]:
+        found = legacy_encoding(values)
+        if found is None:
+            continue
+        where = (f"the column names ('{found.example}')" if col is None
+                 else f"'{found.example}'")
+        raise FileFormatError(
+            f"the text is in the {found.name} encoding of the old Vietnamese fonts, not "
+            f"Unicode: {where}", file=str(path), column=str(col) if col is not None else None,
+            row=None if col is None else found.position + 1,
+            fix=LEGACY_FIX.format(name=found.name))
 
 
 def _decode(gdf: gpd.GeoDataFrame, codec: str | None) -> gpd.GeoDataFrame:
@@ -177,11 +214,12 @@ def read_layer(
     target = to_crs(crs)
     source = str(path)
     try:
-        raw = read_vector(path, layer=layer)
+        raw = read_vector(path, layer=layer, report=rep)
     except FileFormatError as exc:
         if report is None:
             raise
-        rep.add("file", exc.message, file=exc.file, fix=exc.fix)
+        rep.add("file", exc.message, file=exc.file, row=exc.row,
+                column=exc.column or f"inputs.{layer_name}", fix=exc.fix)
         return empty_layer(layer_name, target)
     out = finish_layer(raw, layer_name, source=source, crs=target, study_area=study_area,
                        report=rep, max_gap_km2=max_gap_km2, source_crs=source_crs)
@@ -253,14 +291,16 @@ def read_towers(
     study_area: shapely.Geometry | None = None,
     report: ValidationReport | None = None,
     source_crs: object = None,
+    sheet: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read existing BTS, one row per sector, from a vector file or a CSV/XLSX list.
+    """Read existing BTS, one row per sector, from a vector file or a CSV/XLSX/XLS list.
 
     A list with only points becomes one omnidirectional sector per site; a site listed
     once per sector with different azimuths gets sector numbers 1, 2, ...
-    ``.csv``/``.txt``/``.xlsx`` go to :func:`geotel.io.tables.read_tower_table` (with
-    ``source_crs`` for projected coordinates); for a vector file ``source_crs`` is as in
-    :func:`read_communes`. See :func:`read_communes` for the other parameters.
+    ``.csv``/``.txt``/``.xlsx``/``.xls`` go to :func:`geotel.io.tables.read_tower_table`
+    (with ``source_crs`` for projected coordinates and ``sheet`` for a workbook's sheet);
+    for a vector file ``source_crs`` is as in :func:`read_communes`. See
+    :func:`read_communes` for the other parameters.
 
     Examples
     --------
@@ -274,11 +314,11 @@ def read_towers(
     >>> r.site_id, r.operator, float(r.height_m), float(r.beamwidth_deg)
     ('GL001', 'VinaPhone', 42.0, 360.0)
     """
-    if Path(path).suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+    if Path(path).suffix.lower() not in VECTOR_SUFFIXES:  # a list (or a Word/PDF file)
         from geotel.io.tables import read_tower_table
 
         return read_tower_table(path, crs=crs, source_crs=source_crs, study_area=study_area,
-                                report=report)
+                                report=report, sheet=sheet)
     return read_layer(path, "towers", layer=layer, crs=crs, study_area=study_area,
                       report=report, source_crs=source_crs)
 
