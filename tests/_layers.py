@@ -2,8 +2,10 @@
 
 ``small_layers()`` gives every ``plan.gpkg`` layer with a few features, near Pleiku,
 in the column names of the output contract; some layers are in UTM 49N to exercise
-reprojection. ``province_layers(communes)`` builds a province-sized set (about 1,500
-tower sectors) on real commune polygons, for the size checks.
+reprojection. ``card_layers()`` adds the commune facts of the map's commune card:
+coverage after the plan and the Criterion 8 sub-indicators, some of them unknown.
+``province_layers(communes)`` builds a province-sized set (about 1,500 tower sectors)
+on real commune polygons, for the size checks.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from shapely.geometry import LineString, Point, box
 
 from tests._real import real_communes
 
-__all__ = ["small_layers", "province_layers", "real_communes", "OPERATORS"]
+__all__ = ["small_layers", "card_layers", "C8_FACTS", "province_layers", "real_communes",
+           "OPERATORS"]
 
 OPERATORS = ("Viettel", "VinaPhone", "MobiFone", "Vietnamobile")
 LON0, LAT0 = 107.9, 13.9  # south-west corner of the toy area, near Pleiku
@@ -126,6 +129,33 @@ def small_layers() -> dict[str, gpd.GeoDataFrame]:
     return {"communes": communes, "districts": districts, "towers_existing": towers,
             "towers_proposed": proposed, "dead_zones": dead, "fiber_existing": fiber,
             "fiber_proposed": fiber_prop, "exclusion_zones": excl}
+
+
+#: Criterion 8 of the six small communes (None: unknown), the verdict in three-valued
+#: logic (one known failure decides "not met"; an unknown among passes leaves it unknown).
+C8_FACTS: dict[str, list[bool | None]] = {
+    "has_postal_point": [True, True, None, False, True, True],
+    "has_radio_station": [True, True, True, True, None, True],
+    "c8_1_postal": [True, True, None, False, True, True],
+    "c8_2_telecom_internet": [False, True, False, False, True, True],
+    "c8_3_radio": [True, True, True, True, None, True],
+    "c8_4_it_admin": [True, None, True, True, True, True],
+    "c8_met": [False, None, False, False, None, True],
+}
+
+
+def card_layers() -> dict[str, gpd.GeoDataFrame]:
+    """``small_layers()`` with the commune card's facts: 4G coverage after the plan and
+    the Criterion 8 sub-indicators as nullable booleans (Đăk Đoa, 23502: 8.1 unknown,
+    8.2 failed, 8.3 and 8.4 met, so not met)."""
+    layers = small_layers()
+    c = layers["communes"].copy()
+    c["pop_covered_pct_4g_planned"] = [60.0, 70.0, 80.0, 90.0, 95.0, np.nan]
+    for col, values in C8_FACTS.items():
+        c[col] = pd.array(values, dtype="boolean")
+    c["c8_missing"] = ["", "has_it_admin", "has_postal_point", "", "has_radio_station", ""]
+    layers["communes"] = c
+    return layers
 
 
 def province_layers(communes: gpd.GeoDataFrame, *, n_sites: int = 500,

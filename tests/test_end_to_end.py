@@ -18,7 +18,16 @@ from geotel.outputs._qml import renderer_kind
 from geotel.outputs.layers import output_layer
 from geotel.outputs.maps import map_layer_names
 from tests.conftest import ROOT
-from tests.test_browser import _open, _overlay_names, browser  # noqa: F401 (fixture)
+from tests.test_browser import (  # noqa: F401 (browser: fixture)
+    _card_row,
+    _choose,
+    _open,
+    _overlay_names,
+    _ranks_shown,
+    _search,
+    _view,
+    browser,
+)
 from tests.test_qgis import _qgis_env, system_qgis  # noqa: F401 (fixture)
 
 CONTRACT = ["communes", "districts", "towers_existing", "towers_proposed", "dead_zones",
@@ -113,6 +122,38 @@ def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # no
         assert names == map_layer_names(layers, coverage=True)
         assert page.locator(".gt-rank").count() >= 2
         assert shot.stat().st_size > 50_000
+        # in English, "kon pne" finds Xã Kon Pne; its card tells what plan.gpkg says
+        page.click(".gt-lang button[data-lang='en']")
+        assert _overlay_names(page) == map_layer_names(layers, lang="en", coverage=True)
+        start = _view(page)
+        assert _search(page, "kon pne") == ["Xã Kon Pne"]
+        _choose(page, "Xã Kon Pne")
+        page.screenshot(path=str(tmp_path / "demo_kon_pne.png"))
+        assert _view(page)["zoom"] > start["zoom"]
+        kon_pne = layers["communes"].set_index("commune_code").loc["23641"]
+        assert page.locator(".gt-card").get_attribute("data-code") == "23641"
+        marks = {True: "✓", False: "✗"}
+        for col in ("c8_1_postal", "c8_2_telecom_internet", "c8_3_radio", "c8_4_it_admin"):
+            assert _card_row(page, col) == marks[bool(kon_pne[col])], col
+        assert _card_row(page, "c8_met").startswith(marks[bool(kon_pne["c8_met"])])
+        assert _card_row(page, "dead_zone_pop").startswith(f"{kon_pne['dead_zone_pop']:,.0f}")
+        assert f"{kon_pne['pop_covered_pct_4g']:.1f} %" in page.inner_text(
+            ".gt-card tr[data-col='pop_covered_pct_4g']")
+        proposed = layers["towers_proposed"]
+        ranks = page.eval_on_selector_all(
+            ".gt-card table[data-layer='towers_proposed'] tr td:first-child",
+            "els => els.map(e => Number(e.textContent))")
+        assert ranks == sorted(proposed.loc[proposed["commune_code"] == "23641", "rank"])
+        routes = [r for r, s in zip(layers["fiber_proposed"]["route_id"],
+                                    layers["fiber_proposed"]["communes_served"], strict=True)
+                  if "23641" in s.split(",")]
+        fiber = page.inner_text(".gt-card").split("Proposed fiber")[-1]
+        assert routes and all(r in fiber for r in routes)
+        # the year filter: only the towers of the first year of the plan
+        first = int(proposed["phase_year"].min())
+        page.select_option("#gt-year", str(first))
+        assert _ranks_shown(page) == sorted(proposed.loc[proposed["phase_year"] <= first, "rank"])
+        assert errors == []
     finally:
         page.close()
 

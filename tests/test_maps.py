@@ -15,15 +15,28 @@ from PIL import Image
 from pyproj import Transformer
 
 from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel.outputs.layers import OUTPUT_LAYERS
 from geotel.outputs.maps import make_map, map_layer_names, raster_to_png
 from geotel.raster import Raster
-from tests._layers import province_layers, real_communes, small_layers
+from tests._layers import card_layers, province_layers, real_communes, small_layers
 
 MB = 1_000_000
 
 
 def _geojson_blocks(html: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(r"L\.geoJSON\((\{.*?\]\})\s*,", html, re.S)]
+    return [json.loads(m) for m in re.findall(r"L\.geoJSON\((\{.*?\]\})\s*,\s*\{", html, re.S)]
+
+
+def _config(html: str) -> dict:
+    """The page's configuration (``gt.init``): texts in both languages, classes, styles."""
+    return json.loads(re.search(r"gt\.init\((\{.*?\})\);</script>", html, re.S).group(1))
+
+
+def _entries(html: str) -> list[tuple[str, dict]]:
+    """The layer list as the page builds it: (layer variable, meta) in drawing order."""
+    args = re.search(r"gt\.controls\(\w+, \w+, \[(.*)\]\);", html, re.S).group(1)
+    return [(var, json.loads(meta))
+            for var, meta in re.findall(r"\[(\w+),(\{.*?\})\](?=,\[|$)", args, re.S)]
 
 
 def test_online_and_offline_contents(tmp_path):
@@ -55,11 +68,16 @@ def test_layers_phases_and_language(tmp_path):
                      "Proposed fiber – 2022 (1)", "Existing towers (12)",
                      "Proposed towers – 2021 (2)", "Proposed towers – 2022 (1)",
                      "Proposed towers – 2023 (1)"]
-    for name in names:
-        assert json.dumps(name) in html  # the layer control (JSON, ASCII-escaped)
-    assert "<title>Gia Lai test</title>" in html
+    # the page's layer list holds both languages' names, in the same order
+    entries = _entries(html)
+    assert [meta["names"]["en"] for _, meta in entries] == names
     vi = map_layer_names(layers)
+    assert [meta["names"]["vi"] for _, meta in entries] == vi
     assert vi[0] == "Xã / phường / thị trấn" and "Trạm BTS đề xuất – 2021 (2)" in vi
+    assert [meta["year"] for _, meta in entries] == [None] * 5 + [2021, 2022, None,
+                                                               2021, 2022, 2023]
+    assert [meta["phased"] for _, meta in entries].count(True) == 5
+    assert "<title>Gia Lai test</title>" in html
     # the proposed towers of 2021 are exactly ranks 1 and 2
     blocks = _geojson_blocks(html)
     ranks = [sorted(f["properties"]["rank"] for f in b["features"]) for b in blocks
@@ -112,13 +130,15 @@ def test_empty_and_missing_layers_tolerated(tmp_path):
     del layers["fiber_existing"]
     layers["communes"] = layers["communes"].drop(columns=["pop_covered_pct_4g", "c8_met"])
     html = make_map(layers, tmp_path / "m.html", lang="en").read_text(encoding="utf-8")
-    cfg = json.loads(re.search(r"gt\.init\((\{.*?\})\);</script>", html, re.S).group(1))
+    cfg = _config(html)
     # an empty layer is listed with its count; a missing one is neither a layer nor a
-    # legend entry
-    assert "Dead zones (0)" in html
+    # legend entry, in either language
+    assert "Dead zones (0)" in [meta["names"]["en"] for _, meta in _entries(html)]
     assert "Existing fiber" not in map_layer_names(layers, lang="en")
-    assert "Existing fiber" not in [i.get("label") for i in cfg["legend"]]
-    assert "Proposed fiber" in [i.get("label") for i in cfg["legend"]]
+    for lang, title in (("en", "Existing fiber"), ("vi", "Cáp quang hiện có")):
+        labels = [i.get("label") for i in cfg["i18n"][lang]["legend"]]
+        assert title not in labels
+        assert {"en": "Proposed fiber", "vi": "Cáp quang đề xuất"}[lang] in labels
     assert cfg["defaultIndicator"] == "pop_covered_pct_3g"
     assert "c8_met" not in cfg["indicators"]
 
@@ -213,7 +233,8 @@ def test_towers_outside_the_province_are_their_own_layer(tmp_path):
     assert names.index("Towers outside the province (3)") == \
         names.index("Existing towers (9)") + 1
     html = make_map(layers, tmp_path / "map.html").read_text(encoding="utf-8")
-    assert json.dumps("Trạm ngoài tỉnh (3)") in html and json.dumps("Trạm BTS hiện có (9)") in html
+    vi = [meta["names"]["vi"] for _, meta in _entries(html)]
+    assert "Trạm ngoài tỉnh (3)" in vi and "Trạm BTS hiện có (9)" in vi
     # hollow rings in a plain layer group; the province's own towers stay clustered
     rows = re.findall(r"var rows = (\[\[.*?\]\]);\s*var group = (L\.\w+)", html, re.S)
     kinds = {group: [r[3] for r in json.loads(data)] for data, group in rows}
@@ -223,3 +244,70 @@ def test_towers_outside_the_province_are_their_own_layer(tmp_path):
     assert '"kind": "ring"' in html or '"kind":"ring"' in html
     # without the column (or all inside) there is no such layer
     assert not any("outside" in n for n in map_layer_names(small_layers(), lang="en"))
+
+
+def test_the_page_holds_both_languages(tmp_path):
+    layers = card_layers()
+    html = make_map(layers, tmp_path / "map.html", lang="en").read_text(encoding="utf-8")
+    cfg = _config(html)
+    assert cfg["lang"] == "en" and set(cfg["i18n"]) == {"vi", "en"}
+    vi, en = cfg["i18n"]["vi"], cfg["i18n"]["en"]
+    assert "<title>Telecom infrastructure plan</title>" in html  # opens in English
+    assert (vi["title"], en["title"]) == ("Quy hoạch hạ tầng viễn thông thụ động",
+                                          "Telecom infrastructure plan")
+    assert vi["text"]["no_data"] == "Không có số liệu" and en["text"]["no_data"] == "No data"
+    assert vi["locale"] == "vi-VN" and en["locale"] == "en-GB"
+    # the legend has the same items in both, each in its language
+    assert [i["kind"] for i in vi["legend"]] == [i["kind"] for i in en["legend"]]
+    assert "Trạm BTS hiện có" in [i.get("label") for i in vi["legend"]]
+    assert "Existing towers" in [i.get("label") for i in en["legend"]]
+    assert vi["indicators"]["pop_covered_pct_4g"] == "Dân số phủ sóng 4G (%)"
+    assert en["indicators"].keys() == cfg["indicators"].keys()
+    assert en["values"]["backhaul"]["microwave"] == "Microwave"
+    assert vi["values"]["backhaul"]["microwave"] == "Viba"
+    # the Criterion 8 sub-indicators as the province's tables name them
+    assert vi["columns"]["c8_1_postal"] == "TC 8.1 Điểm phục vụ bưu chính"
+    assert en["columns"]["c8_4_it_admin"] == "8.4 IT in administration"
+    # the year filter says what it shows: a year and the years before
+    assert en["text"]["year_filter"] == "Proposals built up to and including"
+    # a title given by the caller is the same in both languages
+    html = make_map(layers, tmp_path / "t.html", title="Gia Lai 2025").read_text(
+        encoding="utf-8")
+    assert {t["title"] for t in _config(html)["i18n"].values()} == {"Gia Lai 2025"}
+
+
+def test_commune_card_data_from_the_registry(tmp_path):
+    layers = card_layers()
+    html = make_map(layers, tmp_path / "map.html").read_text(encoding="utf-8")
+    cfg = _config(html)
+    assert cfg["popupKind"]["communes"] == "commune_card"
+    assert cfg["card"] == {name: list(e.map_card) for name, e in OUTPUT_LAYERS.items()
+                           if e.map_card}
+    metas = {meta["key"]: meta for _, meta in _entries(html)}
+    assert metas["communes"]["search"] == "commune_name"
+    assert metas["towers_proposed:2021"]["serves"] == "commune_code"
+    assert metas["fiber_proposed:2022"]["serves"] == "communes_served"
+    communes = next(b for b in _geojson_blocks(html)
+                    if "commune_name" in b["features"][0]["properties"])
+    props = {f["properties"]["commune_code"]: f["properties"] for f in communes["features"]}
+    dak_doa = props["23502"]
+    # unknown facts stay unknown (null), known ones true or false
+    assert dak_doa["c8_1_postal"] is None and dak_doa["c8_2_telecom_internet"] is False
+    assert dak_doa["c8_3_radio"] is True and dak_doa["c8_met"] is False
+    assert dak_doa["c8_missing"] == "has_postal_point"
+    assert dak_doa["pop_covered_pct_4g"] == 45.0 and dak_doa["pop_covered_pct_4g_planned"] == 80
+    assert props["23505"]["pop_covered_pct_4g_planned"] is None
+    # the search opens the card at a point inside the commune
+    box = layers["communes"].set_index("commune_code").geometry["23502"]
+    lat, lon = dak_doa["_pt"]
+    assert box.contains(gpd.points_from_xy([lon], [lat])[0])
+
+
+def test_a_phased_layer_is_a_registry_entry(monkeypatch):
+    import dataclasses
+
+    entry = dataclasses.replace(OUTPUT_LAYERS["exclusion_zones"], map_phase="phase_year")
+    monkeypatch.setitem(OUTPUT_LAYERS, "exclusion_zones", entry)
+    layers = small_layers()
+    layers["exclusion_zones"] = layers["exclusion_zones"].assign(phase_year=[2024])
+    assert "Exclusion zones – 2024 (1)" in map_layer_names(layers, lang="en")

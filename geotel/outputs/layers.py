@@ -116,6 +116,21 @@ class OutputLayer:
         pandas query of the features the meeting map shows ("" = all).
     map_style
         Leaflet path options of the layer's lines and areas on the meeting map.
+    map_popup
+        How the map lays out ``popup``: a ``"table"`` of the columns, or the
+        ``"commune_card"`` (coverage now and after the plan, dead zones, fiber distance,
+        the Criterion 8 sub-indicators, the proposals that serve the commune).
+    map_search
+        Column the map's search box finds features by ("" = not searchable); the search
+        ignores case and diacritics.
+    map_phase
+        Year column of a planned layer: the map lists one layer per year and its year
+        filter shows the features of a year and the years before ("" = not phased).
+    map_serves
+        Column naming the commune code(s) a feature serves, comma-separated: the feature
+        is listed on those communes' cards ("" = none).
+    map_card
+        Columns of the feature shown in the lists of a commune card.
     """
 
     name: str
@@ -130,6 +145,11 @@ class OutputLayer:
     simplify_m: float = 0.0
     map_query: str = ""
     map_style: dict[str, object] = field(default_factory=dict)
+    map_popup: Literal["table", "commune_card"] = "table"
+    map_search: str = ""
+    map_phase: str = ""
+    map_serves: str = ""
+    map_card: tuple[str, ...] = ()
 
 
 def _pct_label(lo: float, hi: float) -> str:
@@ -222,8 +242,11 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
         Symbol("fill", "#f0f0f0", outline="#969696"), _commune_rules,
         LayerLabels("commune_name", size_pt=8, max_scale=300_000, placement="1"),
         popup=("commune_code", "commune_name", "district_name", "population", "area_km2",
-               *L.INDICATORS[:-3], "has_fixed_internet", "has_radio_station", "c8_met"),
-        simplify_m=60.0),
+               *L.INDICATORS[:-3], "pop_covered_pct_2g_planned", "pop_covered_pct_3g_planned",
+               "fiber_reach_class", "has_fixed_internet", "has_radio_station",
+               "has_postal_point", "c8_1_postal", "c8_2_telecom_internet", "c8_3_radio",
+               "c8_4_it_admin", "c8_met", "c8_missing"),
+        simplify_m=60.0, map_popup="commune_card", map_search="commune_name"),
     OutputLayer(
         "districts", "MultiPolygon", "existing", _T["districts"],
         ("district_code", "district_name", "communes", "population", "area_km2"),
@@ -261,7 +284,9 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
         ("route_id", "length_km", "method", "cost_vnd", "communes_served", "phase_year"),
         Symbol("line", L.FIBER_PROPOSED_COLOR, width_mm=1.6),
         popup=("route_id", "length_km", "method", "cost_vnd", "communes_served",
-               "phase_year"), simplify_m=20.0,
+               "phase_year"), simplify_m=20.0, map_phase="phase_year",
+        map_serves="communes_served",
+        map_card=("route_id", "phase_year", "length_km", "cost_vnd"),
         map_style={"color": L.FIBER_PROPOSED_COLOR, "weight": 5, "opacity": 0.95,
                    "dashArray": "10 6"}),
     OutputLayer(
@@ -279,7 +304,10 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
         LayerLabels("rank", size_pt=9, bold=True, max_scale=1_000_000, placement="0"),
         popup=("rank", "site_id", "commune_code", "operator", "height_m", "colocated",
                "pop_gain", "area_gain_km2", "cum_pop_covered_pct", "capex_vnd", "backhaul",
-               "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year")),
+               "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year"),
+        map_phase="phase_year", map_serves="commune_code",
+        map_card=("rank", "phase_year", "pop_gain", "area_gain_km2", "backhaul",
+                  "total_cost_vnd")),
 )}
 
 

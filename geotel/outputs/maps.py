@@ -4,8 +4,14 @@ The map shows a commune choropleth whose indicator is chosen in the legend, exis
 towers clustered and coloured by operator, proposed towers numbered by rank (one layer
 per year when ``phase_year`` is present), dead zones, existing and proposed fiber,
 exclusion zones, district boundaries and a coverage raster overlay, with a legend, a
-layer control, a metric scale, a title and the date. Texts are Vietnamese
-(``lang="vi"``) or English (``lang="en"``).
+layer list, a metric scale, a title and the date. The page holds its texts in Vietnamese
+and English and switches between them in place (VI / EN in the title bar, keeping the
+view, the layers shown, the indicator and the year); ``lang`` is the language it opens
+in. A search box finds a commune by name, ignoring case and diacritics ("kon pne" finds
+"Xã Kon Pne"), zooms to it and opens its card; a year filter shows the proposals built up
+to and including a year. A commune's popup is a card: coverage per technology now and
+after the plan, people in dead zones, distance to fiber, the Criterion 8 sub-indicators
+(✓, ✗ or "no data") and the proposals that serve it.
 
 ``offline=True`` writes one self-contained file: Leaflet and Leaflet.markercluster are
 inlined from the pip-installed ``xstatic-leaflet`` and ``xstatic-leaflet-markercluster``
@@ -17,38 +23,40 @@ communes, ~1,500 tower sectors) stays well under 10 MB.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
 from geotel._atomic import atomic_file
 from geotel._errors import CRSError, SchemaError
-from geotel._lang import check_lang
+from geotel._lang import LANGS, check_lang
 from geotel.outputs import _labels as L
-from geotel.outputs._geoms import dominant_parts, utm_epsg
+from geotel.outputs._geoms import utm_epsg
+from geotel.outputs._mapdata import feature_collection, to_json, tower_rows
 from geotel.outputs._mapjs import CONTROLS_JS, CORE_JS, CSS
 from geotel.outputs._offline import asset_tags
 from geotel.outputs._rasterpng import RasterPng, raster_to_png
 from geotel.outputs.layers import OUTPUT_LAYERS
+from geotel.outputs.tables import column_titles
 from geotel.raster import Raster
 
 __all__ = ["make_map", "map_layer_names", "raster_to_png", "RasterPng"]
 
 log = logging.getLogger(__name__)
 
-_DECIMALS = 5  # ~1 m
+#: Criterion 8 columns the commune card titles as the province's tables do.
+_C8_COLUMNS = ("c8_1_postal", "c8_2_telecom_internet", "c8_3_radio", "c8_4_it_admin",
+               "has_it_admin")
 
 
 class _GeoJsonLayer(Layer):
@@ -151,27 +159,6 @@ def _title(layer: str, lang: L.Lang) -> str:
     return entry.title[lang] if entry is not None else L.layer_title(layer, lang)
 
 
-def _json(obj: object) -> str:
-    """Compact JSON safe inside a <script> element."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/")
-
-
-def _py(v: object) -> object:
-    """A JSON-able Python scalar (NaN/NA -> None, numpy -> Python, floats rounded)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float):
-        if math.isnan(v) or math.isinf(v):
-            return None
-        return round(v, 2)
-    if isinstance(v, bool | int | str):
-        return v
-    return str(v)
-
-
 def _to_lonlat(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise CRSError(f"layer '{layer}' has no CRS", feature=layer,
@@ -179,65 +166,8 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     return gdf.to_crs(4326)
 
 
-def _simplified(gdf: gpd.GeoDataFrame, tolerance_m: float, metric_epsg: int) -> np.ndarray:
-    """Geometries (EPSG:4326) simplified by ``tolerance_m`` metres and rounded to ~1 m."""
-    geoms = dominant_parts(np.asarray(gdf.geometry.array, dtype=object))
-    if tolerance_m > 0 and len(gdf):
-        g = gpd.GeoSeries(geoms, crs=gdf.crs).to_crs(metric_epsg)
-        g = g.simplify(tolerance_m, preserve_topology=True)
-        geoms = g.to_crs(4326).array
-    return shapely.transform(np.asarray(geoms, dtype=object),
-                             lambda c: np.round(c, _DECIMALS))
-
-
-def _feature_collection(gdf: gpd.GeoDataFrame, columns: Sequence[str], *,
-                        tolerance_m: float = 0.0, metric_epsg: int = 32649) -> str:
-    cols = [c for c in columns if c in gdf.columns]
-    geoms = _simplified(gdf, tolerance_m, metric_epsg)
-    props = gdf[cols].astype(object).to_numpy() if cols else np.empty((len(gdf), 0))
-    parts = []
-    for geom, row in zip(geoms, props, strict=True):
-        if geom is None or shapely.is_empty(geom):
-            continue
-        p = {c: _py(v) for c, v in zip(cols, row, strict=True)}
-        parts.append('{"type":"Feature","properties":' + _json(p) + ',"geometry":'
-                     + shapely.to_geojson(geom) + "}")
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
-
-
-def _tower_rows(towers: gpd.GeoDataFrame) -> str:
-    """One row per site: [lat, lon, operator index, site id, technologies, height, sectors,
-    shared by]."""
-    t = towers[~(towers.geometry.is_empty | towers.geometry.isna())]
-    n = len(t)
-    df = pd.DataFrame({
-        "site": t["site_id"].astype(str).to_numpy() if "site_id" in t.columns
-        else np.array([f"#{i + 1}" for i in range(n)], dtype=object),
-        "lat": np.round(t.geometry.y.to_numpy(), _DECIMALS),
-        "lon": np.round(t.geometry.x.to_numpy(), _DECIMALS),
-        "op": t["operator"].to_numpy() if "operator" in t.columns else np.full(n, None),
-        "tech": t["technologies"].fillna("").astype(str).to_numpy()
-        if "technologies" in t.columns else np.full(n, ""),
-        "height": pd.to_numeric(t["height_m"], errors="coerce").to_numpy()
-        if "height_m" in t.columns else np.full(n, np.nan),
-        "shared": t["shared_by"].fillna("").astype(str).to_numpy()
-        if "shared_by" in t.columns else np.full(n, ""),
-    })
-    g = df.groupby("site", sort=False)
-    sites = g.agg(lat=("lat", "first"), lon=("lon", "first"), op=("op", "first"),
-                  tech=("tech", lambda s: ",".join(sorted({x.strip() for v in s
-                                                           for x in v.split(",") if x.strip()}))),
-                  height=("height", "max"), sectors=("lat", "size"), shared=("shared", "first"))
-    ops = {op: i for i, op in enumerate(L.OPERATOR_COLORS)}
-    rows = [[la, lo, ops.get(op, -1), site, te, _py(h), int(k), sh]
-            for site, la, lo, op, te, h, k, sh in zip(
-                sites.index, sites["lat"], sites["lon"], sites["op"], sites["tech"],
-                sites["height"], sites["sectors"], sites["shared"], strict=True)]
-    return _json(rows)
-
-
-def _indicator_config(communes: gpd.GeoDataFrame, indicators: Sequence[str] | None,
-                      lang: L.Lang) -> dict[str, dict]:
+def _indicator_config(communes: gpd.GeoDataFrame,
+                      indicators: Sequence[str] | None) -> dict[str, dict]:
     wanted = list(indicators) if indicators is not None else list(L.INDICATORS)
     missing = [c for c in wanted if c not in communes.columns]
     if indicators is not None and missing:
@@ -249,15 +179,15 @@ def _indicator_config(communes: gpd.GeoDataFrame, indicators: Sequence[str] | No
         if col not in communes.columns or communes[col].isna().all():
             continue
         cls = L.indicator_classes(col, L.as_float(communes[col]))
-        out[col] = {"label": L.column_title(col, lang), "kind": cls.kind,
-                    "breaks": list(cls.breaks), "colors": list(cls.colors)}
+        out[col] = {"kind": cls.kind, "breaks": list(cls.breaks), "colors": list(cls.colors)}
     return out
 
 
-def _year_groups(gdf: gpd.GeoDataFrame) -> list[tuple[int | None, gpd.GeoDataFrame]]:
-    if "phase_year" not in gdf.columns or len(gdf) == 0:
+def _year_groups(gdf: gpd.GeoDataFrame,
+                 column: str) -> list[tuple[int | None, gpd.GeoDataFrame]]:
+    if column not in gdf.columns or len(gdf) == 0:
         return [(None, gdf)]
-    years = pd.to_numeric(gdf["phase_year"], errors="coerce")
+    years = pd.to_numeric(gdf[column], errors="coerce")
     groups: list[tuple[int | None, gpd.GeoDataFrame]] = [
         (int(y), gdf[years == y]) for y in sorted(years.dropna().unique())]
     if years.isna().any():
@@ -273,9 +203,63 @@ def _group_name(layer: str, year: int | None, n: int, lang: L.Lang, phased: bool
     return f"{base} – {when} ({n})"
 
 
+@dataclass(frozen=True)
+class _Overlay:
+    """One entry of the map's layer list: a layer, or one year or part of one."""
+
+    key: str
+    layer: str  # the registry's layer, or "coverage"
+    gdf: gpd.GeoDataFrame | None
+    names: dict[str, str]  # language -> name
+    year: int | None = None  # its phase year (None: not scheduled, or not phased)
+    phased: bool = False
+    outside: bool = False  # towers across the provincial border
+
+    def meta(self) -> dict[str, object]:
+        """What the page's layer list, year filter, search and cards need to know."""
+        entry = OUTPUT_LAYERS.get(self.layer)
+        return {"key": self.key, "layer": self.layer, "names": self.names,
+                "year": self.year, "phased": self.phased,
+                "search": entry.map_search if entry else "",
+                "serves": entry.map_serves if entry else ""}
+
+
+def _overlays(layers: Mapping[str, gpd.GeoDataFrame], *, coverage: bool) -> list[_Overlay]:
+    """The map's overlays in drawing order (bottom to top), as the registry lists them."""
+    out: list[_Overlay] = []
+    for layer, entry in OUTPUT_LAYERS.items():
+        gdf = layers.get(layer)
+        if gdf is None:
+            continue
+        if layer == "towers_existing":
+            own, outside = _split_border(gdf)
+            out.append(_Overlay(layer, layer, own, {
+                lg: _group_name(layer, None, _n_sites(own), lg, False) for lg in LANGS}))
+            if len(outside):
+                out.append(_Overlay(f"{layer}:outside", layer, outside, {
+                    lg: _outside_name(_n_sites(outside), lg) for lg in LANGS}, outside=True))
+        elif entry.map_phase:
+            groups = _year_groups(gdf, entry.map_phase)
+            phased = groups[0][0] is not None
+            for year, g in groups:
+                key = f"{layer}:{year if year is not None else 'none'}" if phased else layer
+                out.append(_Overlay(key, layer, g, {
+                    lg: _group_name(layer, year, len(g), lg, phased) for lg in LANGS},
+                    year=year, phased=phased))
+        elif layer == "communes":
+            out.append(_Overlay(layer, layer, gdf, {lg: _title(layer, lg) for lg in LANGS}))
+        else:
+            out.append(_Overlay(layer, layer, gdf, {
+                lg: _group_name(layer, None, len(gdf), lg, False) for lg in LANGS}))
+    if coverage:
+        out.append(_Overlay("coverage", "coverage", None,
+                            {lg: _title("coverage", lg) for lg in LANGS}))
+    return out
+
+
 def map_layer_names(layers: Mapping[str, gpd.GeoDataFrame], *, lang: L.Lang = "vi",
                     coverage: bool = False) -> list[str]:
-    """Names :func:`make_map` gives the overlays of its layer control, in order.
+    """Names :func:`make_map` gives the entries of its layer list in ``lang``, in order.
 
     Examples
     --------
@@ -286,27 +270,8 @@ def map_layer_names(layers: Mapping[str, gpd.GeoDataFrame], *, lang: L.Lang = "v
     >>> map_layer_names({"towers_proposed": t}, lang="en")
     ['Proposed towers – 2021 (1)', 'Proposed towers – 2022 (1)']
     """
-    names: list[str] = []
-    for layer in OUTPUT_LAYERS:
-        gdf = layers.get(layer)
-        if gdf is None:
-            continue
-        if layer == "towers_existing":
-            own, outside = _split_border(gdf)
-            names.append(_group_name(layer, None, _n_sites(own), lang, False))
-            if len(outside):
-                names.append(_outside_name(_n_sites(outside), lang))
-        elif layer in ("towers_proposed", "fiber_proposed"):
-            groups = _year_groups(gdf)
-            phased = groups[0][0] is not None
-            names += [_group_name(layer, y, len(g), lang, phased) for y, g in groups]
-        elif layer == "communes":
-            names.append(_title(layer, lang))
-        else:
-            names.append(_group_name(layer, None, len(gdf), lang, False))
-    if coverage:
-        names.append(_title("coverage", lang))
-    return names
+    check_lang(lang)
+    return [o.names[lang] for o in _overlays(layers, coverage=coverage)]
 
 
 def _legend_items(layers: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
@@ -381,7 +346,8 @@ def make_map(
         Inline Leaflet and its plugin (from the xstatic packages) and drop the tiles, so
         the file opens with no network.
     lang
-        ``"vi"`` (Vietnamese) or ``"en"`` for every text on the map.
+        ``"vi"`` (Vietnamese) or ``"en"``: the language the page opens in. The page
+        holds both and switches in place (VI / EN in its title bar).
     title
         Map title; a generic plan title by default.
     date
@@ -426,9 +392,6 @@ def make_map(
     cov = _as_overlay(coverage_png)
     metric = utm_epsg((bounds[0][1] + bounds[1][1]) / 2, (bounds[0][0] + bounds[1][0]) / 2)
     date = date or dt.date.today()
-    title = title or L.text("title", lang)
-    date_text = f"{L.text('date', lang)}: " + (date.strftime("%d/%m/%Y") if lang == "vi"
-                                              else date.isoformat())
 
     m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2,
                              (bounds[0][1] + bounds[1][1]) / 2],
@@ -436,86 +399,45 @@ def make_map(
     # marker clustering needs maxZoom on the map when there is no tile layer
     m.options.update(maxZoom=18, minZoom=5, zoomSnap=0.25)
     if not offline:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=True).add_to(m)
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
     fig = m.get_root()
-    fig.title = title
+    fig.title = title or L.text("title", lang)
     communes = geo.get("communes")
-    ind_cfg = _indicator_config(communes, indicators, lang) if communes is not None else {}
+    ind_cfg = _indicator_config(communes, indicators) if communes is not None else {}
     config = {
-        "title": title, "subtitle": date_text, "locale": "vi-VN" if lang == "vi" else "en-GB",
-        "layers": {k: _title(k, lang) for k in [*L.LAYER_TITLES, *OUTPUT_LAYERS]},
-        "columns": {**{k: L.column_title(k, lang) for k in L.COLUMN_TITLES},
-                    "sectors": L.text("sectors", lang)},
-        "text": {k: L.text(k, lang) for k in L.TEXT},
+        "lang": lang,
+        "i18n": {lg: _page_texts(geo, cov, list(ind_cfg), lg, title=title, date=date)
+                 for lg in LANGS},
         "popup": {name: list(entry.popup) for name, entry in OUTPUT_LAYERS.items()},
+        "popupKind": {name: entry.map_popup for name, entry in OUTPUT_LAYERS.items()},
+        "card": {name: list(entry.map_card) for name, entry in OUTPUT_LAYERS.items()
+                 if entry.map_card},
         "styles": {name: entry.map_style for name, entry in OUTPUT_LAYERS.items()
                    if entry.map_style},
         "indicators": ind_cfg,
         "defaultIndicator": next(iter(ind_cfg), None),
         "noDataColor": L.NO_DATA_COLOR,
         "backhaul": {k: c for k, (c, _, _) in L.BACKHAUL.items()},
-        "values": {"backhaul": {k: L.value_title("backhaul", k, lang) for k in L.BACKHAUL}},
         "operators": [[op, c] for op, c in L.OPERATOR_COLORS.items()],
         "colors": {"other": L.OTHER_COLOR},
-        "legend": _legend_items(geo, cov, lang),
     }
     for i, tag in enumerate(asset_tags(offline)):
         fig.header.add_child(Element(tag), name=f"gt_asset_{i}")
     fig.header.add_child(Element(f"<style>{CSS}</style>"), name="gt_css")
-    fig.header.add_child(Element(f"<script>{CORE_JS}\ngt.init({_json(config)});</script>"),
+    fig.header.add_child(Element(f"<script>{CORE_JS}\ngt.init({to_json(config)});</script>"),
                          name="gt_core")
 
     communes_var = "null"
-    for layer in OUTPUT_LAYERS:
-        gdf = geo.get(layer)
-        if gdf is None:
-            continue
-        simplify = OUTPUT_LAYERS[layer].simplify_m
-
-        def fc(g: gpd.GeoDataFrame, columns: Sequence[str], simplify: float = simplify) -> str:
-            return _feature_collection(g, columns, tolerance_m=simplify, metric_epsg=metric)
-
-        if layer == "communes":
-            lyr = _GeoJsonLayer(
-                fc(gdf, [*OUTPUT_LAYERS["communes"].popup, *ind_cfg]),
-                "{style: gt.communeStyle, onEachFeature: gt.communeFeature}",
-                name=_title(layer, lang))
-            lyr.add_to(m)
+    entries = []
+    for o in _overlays(geo, coverage=cov is not None):
+        lyr = _overlay_layer(o, cov, ind_cfg, metric, lang)
+        lyr.add_to(m)
+        entries.append(f"[{lyr.get_name()},{to_json(o.meta())}]")
+        if o.layer == "communes":
             communes_var = lyr.get_name()
-        elif layer == "towers_existing":
-            own, outside = _split_border(gdf)
-            _TowerCluster(_tower_rows(own),
-                          name=_group_name(layer, None, _n_sites(own), lang, False)).add_to(m)
-            if len(outside):
-                _TowerCluster(_tower_rows(outside), outside=True,
-                              name=_outside_name(_n_sites(outside), lang)).add_to(m)
-        elif layer in ("towers_proposed", "fiber_proposed"):
-            groups = _year_groups(gdf)
-            phased = groups[0][0] is not None
-            opts = ("{pointToLayer: gt.rankMarker, onEachFeature: gt.popup('towers_proposed')}"
-                    if layer == "towers_proposed" else
-                    "{style: gt.style('fiber_proposed'), "
-                    "onEachFeature: gt.popup('fiber_proposed')}")
-            for year, g in groups:
-                _GeoJsonLayer(fc(g, OUTPUT_LAYERS[layer].popup), opts,
-                              name=_group_name(layer, year, len(g), lang, phased)).add_to(m)
-        else:  # any other registered layer: its registry style, its popup
-            style = f"gt.style('{layer}')"
-            each = "" if not OUTPUT_LAYERS[layer].popup else \
-                f", onEachFeature: gt.popup('{layer}')"
-            points = "Point" in OUTPUT_LAYERS[layer].geometry
-            dots = (f", pointToLayer: function (f, ll) {{ return L.circleMarker(ll, "
-                    f"{style}()); }}" if points else "")
-            _GeoJsonLayer(fc(gdf, OUTPUT_LAYERS[layer].popup),
-                          f"{{style: {style}{each}{dots}}}",
-                          name=_group_name(layer, None, len(gdf), lang, False)).add_to(m)
-    if cov is not None:  # above the areas, below the markers; ticked on by the user
-        w, s, e, n = cov.bounds_lonlat
-        _ImageLayer(cov.data_url, [[s, w], [n, e]], name=_title("coverage", lang),
-                    show=False).add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
     m.fit_bounds(bounds)
-    m.add_child(_Script(f"{CONTROLS_JS}\ngt.controls({m.get_name()}, {communes_var});"))
+    m.add_child(_Script(f"{CONTROLS_JS}\ngt.controls({m.get_name()}, {communes_var}, "
+                        f"[{','.join(entries)}]);"))
     _strip_default_assets(m)
 
     html = fig.render()
@@ -523,6 +445,60 @@ def make_map(
         tmp.write_text(html, encoding="utf-8")
     log.info("wrote %s (%.1f MB, offline=%s)", out_path, out_path.stat().st_size / 1e6, offline)
     return out_path
+
+
+def _overlay_layer(o: _Overlay, cov: RasterPng | None, ind_cfg: Mapping[str, dict],
+                   metric_epsg: int, lang: L.Lang) -> Layer:
+    """The Leaflet layer of one overlay, in its registry style, with its popups."""
+    name = o.names[lang]
+    if o.layer == "coverage":  # above the areas, below the markers; ticked on by the user
+        assert cov is not None
+        w, s, e, n = cov.bounds_lonlat
+        return _ImageLayer(cov.data_url, [[s, w], [n, e]], name=name, show=False)
+    assert o.gdf is not None
+    if o.layer == "towers_existing":
+        return _TowerCluster(tower_rows(o.gdf), outside=o.outside, name=name)
+    entry = OUTPUT_LAYERS[o.layer]
+
+    def fc(columns: Sequence[str], anchor: bool = False) -> str:
+        return feature_collection(o.gdf, columns, tolerance_m=entry.simplify_m,
+                                  metric_epsg=metric_epsg, anchor=anchor)
+
+    if o.layer == "communes":
+        return _GeoJsonLayer(fc([*entry.popup, *ind_cfg], anchor=bool(entry.map_search)),
+                             "{style: gt.communeStyle, onEachFeature: gt.communeFeature}",
+                             name=name)
+    if o.layer == "towers_proposed":
+        return _GeoJsonLayer(fc(entry.popup), "{pointToLayer: gt.rankMarker, "
+                             "onEachFeature: gt.popup('towers_proposed')}", name=name)
+    # any other registered layer: its registry style, its popup
+    style = f"gt.style('{o.layer}')"
+    each = f", onEachFeature: gt.popup('{o.layer}')" if entry.popup else ""
+    dots = (f", pointToLayer: function (f, ll) {{ return L.circleMarker(ll, {style}()); }}"
+            if "Point" in entry.geometry else "")
+    return _GeoJsonLayer(fc(entry.popup), f"{{style: {style}{each}{dots}}}", name=name)
+
+
+def _page_texts(geo: Mapping[str, gpd.GeoDataFrame], cov: RasterPng | None,
+                indicators: Sequence[str], lang: L.Lang, *, title: str | None,
+                date: dt.date) -> dict[str, object]:
+    """Every text of the page in one language (the page holds both and switches)."""
+    day = date.strftime("%d/%m/%Y") if lang == "vi" else date.isoformat()
+    columns = {k: L.column_title(k, lang) for k in L.COLUMN_TITLES}
+    columns["sectors"] = L.text("sectors", lang)
+    for c in _C8_COLUMNS:  # the sub-indicators as the province's tables name them
+        columns[c] = column_titles(c)[0 if lang == "vi" else 1]
+    return {
+        "title": title or L.text("title", lang),
+        "subtitle": f"{L.text('date', lang)}: {day}",
+        "locale": "vi-VN" if lang == "vi" else "en-GB",
+        "layers": {k: _title(k, lang) for k in [*L.LAYER_TITLES, *OUTPUT_LAYERS]},
+        "columns": columns,
+        "text": {k: L.text(k, lang) for k in L.TEXT},
+        "values": {"backhaul": {k: L.value_title("backhaul", k, lang) for k in L.BACKHAUL}},
+        "indicators": {c: L.column_title(c, lang) for c in indicators},
+        "legend": _legend_items(geo, cov, lang),
+    }
 
 
 def _strip_default_assets(root: MacroElement) -> None:
