@@ -24,11 +24,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/geotel demo --out maps/demo --force
 
-test: $(VENV)/.installed-dev
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
+# ruff (style and bug patterns) and mypy (types, clean over geotel/): part of `make test`
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check geotel tests benchmarks
+	$(BIN)/ruff check geotel tests benchmarks notebooks
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/coverage.py

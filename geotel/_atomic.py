@@ -64,7 +64,7 @@ _MIB = 2**20
 
 
 def check_output_dir(out: str | os.PathLike, *, force: bool = False,
-                     protect: Mapping[str | os.PathLike, str] | None = None,
+                     protect: Mapping[Path, str] | None = None,
                      needed_bytes: int = 0) -> None:
     """Check, before any computation, that ``out`` can take a new output.
 
@@ -105,7 +105,7 @@ def check_output_dir(out: str | os.PathLike, *, force: bool = False,
 
 @contextlib.contextmanager
 def atomic_dir(out: str | os.PathLike, *, force: bool = False,
-               protect: Mapping[str | os.PathLike, str] | None = None,
+               protect: Mapping[Path, str] | None = None,
                needed_bytes: int = 0) -> Iterator[Path]:
     """Yield a temporary folder beside ``out``; on success it becomes ``out``.
 
@@ -190,7 +190,7 @@ def atomic_file(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
                 tmp.unlink()
 
 
-def _check(out: Path, *, refuse_existing: bool, protect: Mapping[str | os.PathLike, str],
+def _check(out: Path, *, refuse_existing: bool, protect: Mapping[Path, str],
            needed_bytes: int) -> Path:
     out = Path(os.path.abspath(out))
     real = out.resolve()
@@ -426,6 +426,8 @@ def _write_error(exc: Exception, out: Path, tmp: Path, needed_bytes: int) -> Out
     if not is_io_error(exc) or isinstance(exc, OutputError):
         return None
     full = says_disk_full(exc)
+    free: int | None
+    used: int | None
     try:
         free = shutil.disk_usage(tmp).free
         used = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())

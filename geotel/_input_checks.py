@@ -192,9 +192,9 @@ def misplaced_communes(communes: gpd.GeoDataFrame, towers: gpd.GeoDataFrame,
             if np.isfinite([x, y]).all() and target.contains(shapely.Point(x, y)):
                 fits.append(f"EPSG:{code} ({cand.name})")
     if own is not None:  # the same datum as the file's first: most likely a zone mixed up
-        datum = own.datum.name if own.datum is not None else ""
-        fits.sort(key=lambda f: datum not in pyproj.CRS.from_user_input(
-            f.split(" ")[0]).datum.name)
+        datum = _datum_name(own)
+        fits.sort(key=lambda f: datum not in _datum_name(
+            pyproj.CRS.from_user_input(f.split(" ")[0])))
     what = "the DEM and the towers, which agree with each other" if len(others) > 1 else \
         ("the DEM" if dem_fp is not None else "the towers")
     name = own.name if own is not None else "unknown"
@@ -208,3 +208,7 @@ def misplaced_communes(communes: gpd.GeoDataFrame, towers: gpd.GeoDataFrame,
                + (f"; their coordinates fit {fits[0]}" if fits else ""),
                file=str(path), column="inputs.communes_crs", fix=fix)
     return True
+
+
+def _datum_name(crs: pyproj.CRS) -> str:
+    return crs.datum.name if crs.datum is not None else ""

@@ -11,7 +11,7 @@ __all__ = ["Lang", "LANGS", "check_lang"]
 
 Lang = Literal["vi", "en"]
 #: Vietnamese (the users' language, the default) and English.
-LANGS: tuple[str, ...] = ("vi", "en")
+LANGS: tuple[Lang, ...] = ("vi", "en")
 
 
 def check_lang(lang: object, *, allowed: tuple[str, ...] = LANGS) -> str:

@@ -117,7 +117,8 @@ def demo(out: Path, force: bool, resolution_m: str, cache_dir: Path | None) -> N
     from geotel.datasets import demo_project
 
     check_output_dir(out, force=force)  # before generating the inputs, if not cached
-    config_path = demo_project(resolution_m=int(resolution_m), cache_dir=cache_dir)
+    config_path = demo_project(resolution_m=90 if resolution_m == "90" else 30,
+                               cache_dir=cache_dir)
     click.echo(f"demo province (synthetic) inputs: {config_path.parent}")
     _run_and_write(config_path, out, force=force)
 

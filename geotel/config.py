@@ -348,7 +348,7 @@ def _value(tp: Any, v: Any, src: str, key: str, base: Path) -> Any:
                            fix=f"give {expected}")
 
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _build(tp, v, src, key + ".", base)
     if origin in (types.UnionType, typing.Union):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -440,7 +440,7 @@ def config_reference() -> str:
             if f.name == "source":
                 continue
             tp = hints[f.name]
-            if dataclasses.is_dataclass(tp):
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                 walk(tp, f"{prefix}{f.name}.")
                 continue
             value = _plain(getattr(default, f.name))

@@ -266,9 +266,9 @@ def commune_indicators(
     n_towers, shared_pct = _tower_counts(communes, towers)
     cols["towers"] = n_towers
     with np.errstate(invalid="ignore", divide="ignore"):
+        area = np.asarray(cols["area_km2"], float)
         cols["towers_per_km2"] = np.where(
-            cols["area_km2"] > 0, n_towers.to_numpy(dtype=float, na_value=np.nan)
-            / np.asarray(cols["area_km2"]), np.nan)
+            area > 0, n_towers.to_numpy(dtype=float, na_value=np.nan) / area, np.nan)
     cols["shared_tower_pct"] = shared_pct
     cols["fiber_distance_km"] = (
         pd.to_numeric(communes["fiber_distance_km"], errors="coerce").to_numpy(dtype=float)
@@ -336,9 +336,10 @@ def _dead_zone_sums(communes: gpd.GeoDataFrame, dead_zones: gpd.GeoDataFrame | N
         return km2, people
     pos = _locate(dz.geometry.to_crs(communes.crs).representative_point(), communes)
     ok = pos >= 0
-    km2 = np.bincount(pos[ok], weights=dz["area_km2"].to_numpy(float)[ok], minlength=n)
-    people = np.bincount(pos[ok], weights=dz["population"].to_numpy(float)[ok], minlength=n)
-    return km2, np.round(people)
+    km2_sum = np.bincount(pos[ok], weights=dz["area_km2"].to_numpy(float)[ok], minlength=n)
+    people_sum = np.bincount(pos[ok], weights=dz["population"].to_numpy(float)[ok],
+                             minlength=n)
+    return km2_sum.astype(float), np.round(people_sum).astype(float)
 
 
 def _locate(points: gpd.GeoSeries, communes: gpd.GeoDataFrame) -> np.ndarray:

@@ -171,6 +171,7 @@ def run_plan(
                 layers["communes"] = communes
                 layers["fiber_proposed"] = fiber_out.plan.routes
         if "indicators" in steps:
+            assert coverage is not None  # "indicators" needs "coverage" (_NEEDS)
             with _timed(timings, "indicators", bar):
                 communes, zones = _indicators_step(prov, config, coverage, population,
                                                    communes)

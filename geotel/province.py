@@ -171,12 +171,12 @@ def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool 
         _add(rep, CRSError(exc.message, file=cfg, column="analysis_crs", fix=exc.fix))
         acrs, metric = pyproj.CRS.from_epsg(4326), False
 
-    def layer(name: LayerName, path: Path | None, read: Callable[[], gpd.GeoDataFrame]
-              ) -> gpd.GeoDataFrame:
+    def layer(name: LayerName, path: Path | None,
+              read: Callable[[Path], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
         if path is None:
             return empty_layer(name, acrs)
         try:
-            return read()
+            return read(path)
         except InputError as exc:  # e.g. an unknown towers_crs: report it, go on
             _add(rep, exc)
             return empty_layer(name, acrs)
@@ -185,11 +185,11 @@ def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool 
         rep.add("file", "no communes layer given", file=cfg, column="inputs.communes",
                 fix="set inputs.communes to the commune polygons (GeoPackage, Shapefile or "
                 "GeoJSON)")
-    communes = layer("communes", inputs.communes, lambda: read_communes(
-        inputs.communes, layer=inputs.communes_layer, crs=acrs, report=rep,
+    communes = layer("communes", inputs.communes, lambda p: read_communes(
+        p, layer=inputs.communes_layer, crs=acrs, report=rep,
         source_crs=inputs.communes_crs))
-    towers = layer("towers", inputs.towers, lambda: read_towers(
-        inputs.towers, crs=acrs, source_crs=inputs.towers_crs, report=rep,
+    towers = layer("towers", inputs.towers, lambda p: read_towers(
+        p, crs=acrs, source_crs=inputs.towers_crs, report=rep,
         sheet=inputs.towers_sheet))
     placed = metric and communes.crs is not None and \
         pyproj.CRS.from_user_input(communes.crs) == acrs
@@ -207,18 +207,18 @@ def _collect(config: ProjectConfig, rep: ValidationReport, *, need_towers: bool 
                 towers.crs) == acrs else None,
             max_radius_m=config.coverage.max_radius_m, source=str(inputs.towers),
             report=rep)
-    zones = layer("exclusion_zones", inputs.exclusion_zones, lambda: read_exclusion_zones(
-        inputs.exclusion_zones, crs=acrs, study_area=area, report=rep,
+    zones = layer("exclusion_zones", inputs.exclusion_zones, lambda p: read_exclusion_zones(
+        p, crs=acrs, study_area=area, report=rep,
         source_crs=inputs.exclusion_zones_crs))
-    fiber = layer("fiber", inputs.fiber, lambda: _clip(
-        read_fiber(inputs.fiber, crs=acrs, report=rep, source_crs=inputs.fiber_crs),
-        area, str(inputs.fiber), rep, "inputs.fiber_crs"))
-    roads = layer("roads", inputs.roads, lambda: _clip(
-        read_roads(inputs.roads, crs=acrs, report=rep, source_crs=inputs.roads_crs),
-        area, str(inputs.roads), rep, "inputs.roads_crs"))
+    fiber = layer("fiber", inputs.fiber, lambda p: _clip(
+        read_fiber(p, crs=acrs, report=rep, source_crs=inputs.fiber_crs),
+        area, str(p), rep, "inputs.fiber_crs"))
+    roads = layer("roads", inputs.roads, lambda p: _clip(
+        read_roads(p, crs=acrs, report=rep, source_crs=inputs.roads_crs),
+        area, str(p), rep, "inputs.roads_crs"))
     if inputs.osm is not None and inputs.roads is None:
-        roads = layer("roads", inputs.osm, lambda: _clip(
-            _osm_roads(inputs.osm, acrs, rep), area, str(inputs.osm), rep))
+        roads = layer("roads", inputs.osm, lambda p: _clip(
+            _osm_roads(p, acrs, rep), area, str(p), rep))
     if inputs.commune_offices is not None and len(communes):
         try:
             communes = with_offices(communes, inputs.commune_offices,

@@ -69,7 +69,7 @@ class Raster:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.values.shape  # type: ignore[return-value]
+        return self.values.shape
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -99,12 +99,16 @@ class Raster:
 
     def xy(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """CRS coordinates of cell centres."""
-        x, y = self.transform @ (np.asarray(cols) + 0.5, np.asarray(rows) + 0.5)
-        return np.asarray(x), np.asarray(y)
+        t = self.transform
+        c, r = np.asarray(cols) + 0.5, np.asarray(rows) + 0.5
+        return t.a * c + t.b * r + t.c, t.d * c + t.e * r + t.f
 
-    def rowcol(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def rowcol(self, x: np.ndarray | float, y: np.ndarray | float
+               ) -> tuple[np.ndarray, np.ndarray]:
         """Row and column (floored) of CRS coordinates; may lie outside the grid."""
-        c, r = ~self.transform @ (np.asarray(x, float), np.asarray(y, float))
+        t = ~self.transform
+        xs, ys = np.asarray(x, float), np.asarray(y, float)
+        c, r = t.a * xs + t.b * ys + t.c, t.d * xs + t.e * ys + t.f
         return np.floor(r).astype(np.int64), np.floor(c).astype(np.int64)
 
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -89,8 +89,8 @@ def prepare_entries(
     towers: gpd.GeoDataFrame,
     dem: Raster,
     *,
-    technologies: list[str] | tuple[str, ...] | None,
-    operators: list[str] | tuple[str, ...] | None,
+    technologies: Sequence[str] | None,
+    operators: Sequence[str] | None,
     pattern: AntennaPattern | None = None,
     check_frequency: Callable[..., None] = check_model_frequency,
 ) -> pd.DataFrame:

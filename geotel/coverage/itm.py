@@ -69,7 +69,8 @@ CLIMATES: dict[str, int] = {
 Variability = Literal["single_message", "accidental", "mobile", "broadcast"]
 # ITM MDVAR: the mode plus 10 for the point-to-point mode (no location variability)
 _MDVAR = {"single_message": 10, "accidental": 11, "mobile": 12, "broadcast": 13}
-_RANGES = ("line_of_sight", "diffraction", "scatter")
+_RANGES: tuple[Literal["line_of_sight", "diffraction", "scatter"], ...] = (
+    "line_of_sight", "diffraction", "scatter")
 _GAMMA_A = 157e-9  # ITM's actual Earth curvature (1/m)
 
 
@@ -259,7 +260,8 @@ def itm_point_to_point(
     fs = 20.0 * math.log10(2.0 * freq_mhz / 47.7 * n * step_m)
     q = n * step_m - dl0 - dl1
     q = max(q - 0.5 * step_m, 0.0) - max(-q - 0.5 * step_m, 0.0)
-    path = "line_of_sight" if q < 0 else "single_horizon" if q == 0 else "double_horizon"
+    path: Literal["line_of_sight", "single_horizon", "double_horizon"] = (
+        "line_of_sight" if q < 0 else "single_horizon" if q == 0 else "double_horizon")
     return ItmLoss(float(loss), fs, float(aref), path, _RANGES[mode], int(kwx), float(dh),
                    (float(he0), float(he1)), (float(dl0), float(dl1)),
                    (float(the0), float(the1)))

@@ -242,12 +242,12 @@ def make_layout() -> Layout:
             PX[coarse], PY[coarse], sx, sy, target, cell_km2=4 * _CELL_KM2, bounded=False,
             pinned=pinned, iters=60, lloyd_every=5,
         )
-        lab = _assign(np.ascontiguousarray(PX[cell]), np.ascontiguousarray(PY[cell]),
-                      fx, fy, w, False)
+        lab: np.ndarray = _assign(np.ascontiguousarray(PX[cell]),
+                                  np.ascontiguousarray(PY[cell]), fx, fy, w, False)
         # A commune squeezed out entirely gets the cells nearest its site.
-        for k in np.flatnonzero(np.bincount(lab, minlength=len(sub)) == 0):
-            near = np.argsort((mx - fx[k]) ** 2 + (my - fy[k]) ** 2, kind="stable")[:4]
-            lab[near] = k
+        for k in np.flatnonzero(np.bincount(lab, minlength=len(sub)) == 0).tolist():
+            nearest = np.argsort((mx - fx[k]) ** 2 + (my - fy[k]) ** 2, kind="stable")[:4]
+            lab[nearest] = k
         full = np.zeros(g.shape, np.int64)
         full[cell] = idx[lab] + 1
         # One piece per commune; stray pieces go to a neighbour in the same district.

@@ -78,7 +78,7 @@ class Network:
         if kind not in self._cache:
             w = self.dist_m if kind == "dist" else self.weight
             self._cache[kind] = adjacency(self.u, self.v, w, self.n_nodes)
-        return self._cache[kind]  # type: ignore[no-any-return]
+        return self._cache[kind]
 
     def edge_lookup(self) -> dict[tuple[int, int], int]:
         """(min node, max node) → the cheapest edge between them (by weight)."""
@@ -87,7 +87,7 @@ class Network:
             b = np.maximum(self.u, self.v)
             order = np.lexsort((self.weight, b, a))[::-1]  # cheapest written last, wins
             self._cache["lookup"] = {(int(a[e]), int(b[e])): int(e) for e in order}
-        return self._cache["lookup"]  # type: ignore[no-any-return]
+        return self._cache["lookup"]
 
     def pair_edges(
         self, a: np.ndarray, b: np.ndarray, kind: Literal["dist", "weight"]
@@ -105,7 +105,7 @@ class Network:
         keys, edges = self._cache[key]
         q = np.minimum(a, b).astype(np.int64) * self.n_nodes + np.maximum(a, b)
         j = np.searchsorted(keys, q)
-        return edges[np.minimum(j, keys.size - 1)]  # type: ignore[no-any-return]
+        return edges[np.minimum(j, keys.size - 1)]
 
     def geometries(self, edges: np.ndarray) -> np.ndarray:
         """LineStrings of network edges: parts of road edges, or straight pendants."""
@@ -137,7 +137,7 @@ class Network:
             xy[self.snap_node] = self.snap_xy
             xy[self.point_node] = self.point_xy
             self._cache["node_xy"] = xy
-        return self._cache["node_xy"][nodes]  # type: ignore[no-any-return]
+        return self._cache["node_xy"][nodes]
 
     def node_xy(self, nodes: np.ndarray) -> np.ndarray:
         """Coordinates of network nodes (road nodes, snap points, attached points)."""

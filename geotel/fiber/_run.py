@@ -160,7 +160,8 @@ def _derive_fixed_internet(communes: gpd.GeoDataFrame, *, known_fiber: bool,
     out = communes.copy()
     given = bool_column(out, "has_fixed_internet")
     given.index = out.index
-    source = pd.Series(np.where(given.notna(), "given", None), index=out.index, dtype=object)
+    source = pd.Series(np.where(given.notna(), "given", np.array(None, dtype=object)),
+                       index=out.index, dtype=object)
     if known_fiber:
         dist = pd.to_numeric(out["fiber_distance_km"], errors="coerce")
         near = pd.Series((dist <= max_km).to_numpy(), index=out.index, dtype="boolean")

@@ -34,7 +34,7 @@ def terrain_factor(
     z[inside] = dem.values[rows[inside], cols[inside]]
     if dem.nodata is not None:
         z[z == dem.nodata] = np.nan
-    z = z.reshape(n, samples)
+    z = np.reshape(z, (n, samples))
     finite = np.isfinite(z)
     count = finite.sum(axis=1, keepdims=True)
     mean = np.where(finite, z, 0.0).sum(axis=1, keepdims=True) / np.maximum(count, 1)

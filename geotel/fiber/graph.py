@@ -126,7 +126,7 @@ class RoadGraph:
             offset = csum - seglen
             offset -= np.repeat(offset[np.r_[0, np.cumsum(n)[:-1]]], n) if n.size else 0.0
             self._cache["segments"] = (edge, a, b, offset)
-        return self._cache["segments"]  # type: ignore[no-any-return]
+        return self._cache["segments"]
 
     def matrix(self, kind: Literal["length", "weight"] = "length") -> csr_matrix:
         """Symmetric sparse adjacency of edge lengths (or weights); parallel edges → min."""
@@ -134,7 +134,7 @@ class RoadGraph:
         if key not in self._cache:
             w = self.length_m if kind == "length" else self.weight
             self._cache[key] = adjacency(self.edge_u, self.edge_v, w, self.n_nodes)
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
     def to_networkx(self) -> nx.Graph:
         """An undirected :class:`networkx.Graph`; nodes carry ``x``, ``y``.

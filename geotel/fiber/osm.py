@@ -97,7 +97,7 @@ def read_osm_roads(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     try:
         fp = osmium.FileProcessor(str(p)).with_locations()
         for obj in fp:
-            if not obj.is_way():
+            if not isinstance(obj, osmium.osm.Way):
                 continue
             hw = obj.tags.get("highway")
             if hw is None:
@@ -115,7 +115,7 @@ def read_osm_roads(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
                 continue
             ids.append(int(obj.id))
             classes.append(cls)
-            ref = obj.tags.get("ref", "")
+            ref = obj.tags.get("ref", "") or ""
             names.append(obj.tags.get("name", "") or ref)
             highways.append(hw)
             refs.append(ref)

@@ -369,8 +369,9 @@ def fiber_reach(
     table["via"] = via
     table["access_id"] = ap_idx
     rid = aps["route_id"].to_numpy(dtype=object) if len(aps) else np.empty(0, dtype=object)
-    table["route_id"] = np.where(ap_idx >= 0, rid[np.maximum(ap_idx, 0)] if rid.size else None,
-                                 None)
+    none = np.array(None, dtype=object)
+    table["route_id"] = np.where(ap_idx >= 0, rid[np.maximum(ap_idx, 0)] if rid.size else none,
+                                 none)
     table["snap_x"] = snap[:, 0]
     table["snap_y"] = snap[:, 1]
     log.info("fiber reach: %d origins, %d access points, median %.1f km, %d unreachable",

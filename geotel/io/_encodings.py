@@ -112,10 +112,14 @@ def best_decoding(raw: bytes, declared: str) -> tuple[str, bool]:
     if raw.isascii():
         return declared, False
     others = {c: score(c) for c in ("utf-8", "cp1258") if c != declared}
-    best = max(others, key=lambda c: -1.0 if others[c] is None else others[c])  # type: ignore[operator]
+    best = max(others, key=lambda c: _or(others[c], -1.0))
     best_score = others[best]
     if own is None:
         return (best, True) if best_score is not None else (declared, False)
     if best_score is not None and best_score >= own + 0.2 and own < 0.9:
         return best, True
     return declared, False
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import logging
 import math
+import os
 import re
 import struct
 import unicodedata
@@ -39,7 +40,7 @@ _CPG_NAMES = {
 }
 
 
-def require_file(path: str | Path, what: str, *, fix: str | None = None) -> Path:
+def require_file(path: str | os.PathLike[str], what: str, *, fix: str | None = None) -> Path:
     """The path as a :class:`Path`; :class:`FileFormatError` when it is not a readable file."""
     p = Path(path)
     if not p.exists():
@@ -242,19 +243,19 @@ def parse_numbers(values: Sequence[object], *, integers: bool = False,
         dec = decimal
     if dec is None and votes["?"] and not integers:
         i = votes["?"][0]
-        t = texts[i] or ""
-        whole = t.replace(".", "").replace(",", "")
-        raise ValueError(f"'{values[i]}' is ambiguous: {t.replace(',', '.')} or {whole}? "
-                         f"Write {whole} or {t.replace('.', ',')} (Vietnamese decimal comma)",
-                         i)
-    for i, t in enumerate(texts):
-        if t is None:
+        amb = texts[i] or ""
+        whole = amb.replace(".", "").replace(",", "")
+        raise ValueError(f"'{values[i]}' is ambiguous: {amb.replace(',', '.')} or {whole}? "
+                         f"Write {whole} or {amb.replace('.', ',')} (Vietnamese decimal "
+                         "comma)", i)
+    for i, cell in enumerate(texts):
+        if cell is None:
             continue
         if dec is None:  # only whole numbers, or marks that can only be thousands
-            out[i] = float(t.replace(".", "").replace(",", ""))
+            out[i] = float(cell.replace(".", "").replace(",", ""))
         else:
             thou = "." if dec == "," else ","
-            out[i] = float(t.replace(thou, "").replace(dec, "."))
+            out[i] = float(cell.replace(thou, "").replace(dec, "."))
     return out
 
 

@@ -182,7 +182,7 @@ def _fill_from_alternatives(df: gpd.GeoDataFrame, col: str, words: tuple[str, ..
             and any(w in normalise_header(c).split("_") for w in words)
             and any(k in normalise_header(c) for k in ("name", "ten", "vn", "ascii"))]
     alts.sort(key=lambda c: ("ascii" in normalise_header(c), str(c)))
-    for i in np.flatnonzero(empty.to_numpy()):
+    for i in np.flatnonzero(empty.to_numpy()).tolist():
         for alt in alts:
             v = df[alt].iloc[i]
             if not _is_empty(v):

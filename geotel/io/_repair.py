@@ -68,8 +68,8 @@ def repair_coverage(
     area = areas_km2(geoms, gdf.crs, ea)
     n = len(geoms)
     # Overlaps: pairs whose interiors intersect; the larger polygon wins.
-    tree = shapely.STRtree(np.where(ok, geoms, None))
-    i, j = tree.query(np.where(ok, geoms, None), predicate="intersects")
+    tree = shapely.STRtree(np.where(ok, geoms, np.array(None, dtype=object)))
+    i, j = tree.query(np.where(ok, geoms, np.array(None, dtype=object)), predicate="intersects")
     keep = (i < j) & ok[i] & ok[j]
     i, j = i[keep], j[keep]
     inter = shapely.intersection(geoms[i], geoms[j])
@@ -91,7 +91,7 @@ def repair_coverage(
             continue
         new[lo] = g
     # Gaps: holes of the union of the resolved coverage.
-    union = shapely.union_all(np.where(ok, new, None))
+    union = shapely.union_all(np.where(ok, new, np.array(None, dtype=object)))
     rings = [shapely.Polygon(r) for p in shapely.get_parts(union)
              if p.geom_type == "Polygon" for r in p.interiors]
     gaps = np.asarray(
@@ -104,7 +104,7 @@ def repair_coverage(
     if len(filled):
         eps = 1e-6 if CRS.from_user_input(gdf.crs).is_geographic else 0.1
         grown = shapely.buffer(filled, eps)
-        tree2 = shapely.STRtree(np.where(ok, new, None))
+        tree2 = shapely.STRtree(np.where(ok, new, np.array(None, dtype=object)))
         gi, ci = tree2.query(grown, predicate="intersects")
         shared = shapely.area(shapely.intersection(grown[gi], new[ci]))
         best = (pd.DataFrame({"gap": gi, "commune": ci, "shared": shared})

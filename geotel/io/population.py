@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -237,7 +238,7 @@ def read_population_table(
                  file=source, fix="check the codes and names (totals and district rows are "
                  "expected here)")
     labels = [str(n) for n in communes.get("commune_name", codes)]
-    for i in np.flatnonzero(hit < 0):
+    for i in np.flatnonzero(hit < 0).tolist():
         rep.add("schema", f"commune '{labels[i]}' ({codes[i] or 'no code'}) has no row in the "
                 "population table", file=source, feature=labels[i], column="population",
                 fix="add a row for it (code or name, and population)")
@@ -296,7 +297,8 @@ def read_district_population(
     return out
 
 
-def match_districts(codes: object, names: object, totals: pd.DataFrame) -> np.ndarray:
+def match_districts(codes: Iterable[object], names: Iterable[object],
+                    totals: pd.DataFrame) -> np.ndarray:
     """Row of ``totals`` for each commune's district (-1 when none), by code when the
     code's name agrees (or either name is missing), else by name.
 
@@ -312,8 +314,8 @@ def match_districts(codes: object, names: object, totals: pd.DataFrame) -> np.nd
     ...                 t).tolist()
     [0, 1, -1]
     """
-    code_list = ["" if c is None else str(c) for c in codes]  # type: ignore[union-attr]
-    name_list = [name_key(n) if n is not None else "" for n in names]  # type: ignore[union-attr]
+    code_list = ["" if c is None else str(c) for c in codes]
+    name_list = [name_key(n) if n is not None else "" for n in names]
     by_code = {c: i for i, c in enumerate(totals["district_code"]) if c}
     by_name = {k: i for i, k in enumerate(totals["name_key"]) if k}
     out = np.full(len(code_list), -1)

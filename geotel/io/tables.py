@@ -245,12 +245,12 @@ def _read(path: str | os.PathLike, *, sheet: str | None = None) -> _Table:
                 file=str(p), row=longer[0],
                 fix="separate the columns with ';' (or a tab), or put the numbers in quotes, "
                 "or write them with a decimal point")
-    body = []
+    body: list[list[object]] = []
     for k, r in enumerate(rows[header.data_start:], start=header.data_start + 1):
-        cells = list(r) + [None] * (len(names) - len(r))
-        if all(c is None or str(c).strip() == "" for c in cells):
+        row_cells = list(r) + [None] * (len(names) - len(r))
+        if all(c is None or str(c).strip() == "" for c in row_cells):
             continue
-        body.append([*cells[: len(names)], k])
+        body.append([*row_cells[: len(names)], k])
     merged = {names[j]: [(a + 1, b + 1) for a, b in spans]
               for j, spans in filled.items() if j < len(names)}
     df = pd.DataFrame(body, columns=[*names, "_row"], dtype=object)
@@ -449,7 +449,7 @@ def read_tower_table(
     cols = [c for c in df.columns if c != "_row"]
     coord_units, unit_errors = match_with_units(cols, _COORDS)
     coord = {c: role for c, (role, _) in coord_units.items()}
-    by_role = {role: col for col, role in coord.items()}
+    by_role = {role: str(col) for col, role in coord.items()}
     attr_units, more_errors = match_with_units([c for c in cols if c not in coord],
                                                ALIASES["towers"])
     for c, message in [*unit_errors, *more_errors]:
@@ -470,7 +470,7 @@ def read_tower_table(
     else:
         names = (by_role["x"], by_role["y"])
         projected = True
-    canon_of = {c: canon for c, (canon, _) in attr_units.items()}
+    canon_of = {str(c): canon for c, (canon, _) in attr_units.items()}
     by_canon = {canon: c for c, canon in canon_of.items()}
     lost = [c for c in ("site_id", "operator") if c not in by_canon]
     if lost:

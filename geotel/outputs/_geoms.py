@@ -30,8 +30,8 @@ def dominant_parts(geoms: np.ndarray) -> np.ndarray:
         return geoms
     fams = {_FAMILY[k] for k in kinds if k in _FAMILY}
     if not fams:
-        fams = {_FAMILY.get(p.geom_type) for g in geoms if g is not None
-                for p in shapely.get_parts(g)} - {None}
+        fams = {_FAMILY[p.geom_type] for g in geoms if g is not None
+                for p in shapely.get_parts(g) if p.geom_type in _FAMILY}
     keep = next((f for f in ("polygon", "line", "point") if f in fams), "polygon")
     out = geoms.copy()
     for i, (g, k) in enumerate(zip(geoms, kinds, strict=True)):

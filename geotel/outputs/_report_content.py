@@ -186,7 +186,7 @@ def _names(f: PlanFolder) -> dict[str, str]:
 def _counted(value: object, unknown: object, lang: Lang) -> str:
     """A count of communes, with how many had no data."""
     text = n_int(value, lang)
-    u = 0 if value is None or pd.isna(value) or pd.isna(unknown) else int(unknown)
+    u = 0 if value is None or pd.isna(value) or pd.isna(unknown) else int(str(unknown))
     return text + (t("partial", lang, u=n_int(u, lang)) if u else "")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def is_plan_folder(path: str | Path) -> bool:
     return (p / "summary.json").is_file() and (p / "plan.gpkg").is_file()
 
 
-def read_plan_folder(path: str | Path) -> PlanFolder:
+def read_plan_folder(path: str | os.PathLike[str]) -> PlanFolder:
     """Read what the report needs from a plan folder.
 
     Raises

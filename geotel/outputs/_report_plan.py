@@ -214,7 +214,7 @@ def plan_sentences(f: PlanFolder, lang: Lang) -> list[str]:
              km=n_num(np.nansum(floats(routes, "length_km")), lang, 1),
              fc=bn(np.nansum(floats(routes, "cost_vnd")), lang), sched=sched)]
     col = _cov_col(f)
-    if col is not None and len(f.phases):
+    if col is not None and f.phases is not None and len(f.phases):
         out.append(t("after", lang, what=t("what_pop" if col.startswith("pop") else
                                            "what_area", lang),
                      tech=col.rsplit("_", 1)[-1].upper(),

@@ -94,7 +94,7 @@ def _style_field(gdf: gpd.GeoDataFrame) -> str | None:
     """The communes' indicator the style draws: the first with any known value."""
     present = [c for c in COMMUNE_STYLE_COLUMNS if c in gdf.columns]
     known = [c for c in present if gdf[c].notna().any()]
-    return (known or present or [None])[0]
+    return (known or present)[0] if present else None
 
 
 def _style_rows(written: Iterable[tuple[str, list[str], str, str | None]]) -> pd.DataFrame:

@@ -28,12 +28,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -400,7 +401,7 @@ def make_map(
     m.options.update(maxZoom=18, minZoom=5, zoomSnap=0.25)
     if not offline:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
-    fig = m.get_root()
+    fig = cast(Figure, m.get_root())
     fig.title = title or L.text("title", lang)
     communes = geo.get("communes")
     ind_cfg = _indicator_config(communes, indicators) if communes is not None else {}
@@ -508,6 +509,5 @@ def _strip_default_assets(root: MacroElement) -> None:
     while stack:
         el = stack.pop()
         if hasattr(el, "default_js"):
-            el.default_js = []
-            el.default_css = []
+            el.__dict__.update(default_js=[], default_css=[])
         stack.extend(getattr(el, "_children", {}).values())

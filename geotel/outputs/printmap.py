@@ -13,11 +13,13 @@ import logging
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -81,7 +83,7 @@ def _draw_north_arrow(ax, x: float, y: float, size_m: float, label: str) -> None
             fontweight="bold", zorder=10)
 
 
-def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> Path:
+def _atomic_save(fig: Figure, path: Path, **kwargs: Any) -> Path:
     with atomic_file(path) as tmp:
         fig.savefig(tmp, **kwargs)
     return path
@@ -217,6 +219,7 @@ def print_map(
                       L.text("north", lang))
 
     pct = " %" if classes.kind == "pct" else ""
+    handles: list[Artist]
     if classes.kind == "bool":
         handles = [Patch(facecolor=classes.colors[i], edgecolor="#6e6e6e",
                          label=L.text(key, lang)) for i, key in ((1, "yes"), (0, "no"))]

@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from geotel._atomic import atomic_file
+from geotel._lang import check_lang
 from geotel.outputs import charts
 from geotel.outputs._labels import Lang
 from geotel.outputs._report_content import build_report
@@ -127,8 +128,7 @@ def write_report(plan_dir: str | os.PathLike, out_dir: str | os.PathLike | None 
     ...
     geotel._errors.FileFormatError: ...not a plan folder: summary.json, plan.gpkg missing...
     """
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    check_lang(lang)
     folder = read_plan_folder(plan_dir)
     out = Path(out_dir) if out_dir is not None else folder.path
     out.mkdir(parents=True, exist_ok=True)

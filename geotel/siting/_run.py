@@ -358,16 +358,18 @@ def _costed(cands: gpd.GeoDataFrame, province: Any, dem: Raster, fiber: Any,
 
 
 def _solve(cm: CoverageMatrix, cost_arr: np.ndarray, cfg: SitingConfig) -> SitingResult:
-    solver = dict(method=cfg.method, time_limit_s=cfg.time_limit_s,
-                  mip_gap_pct=cfg.mip_gap_pct)
+    method, limit_s, gap_pct = cfg.method, cfg.time_limit_s, cfg.mip_gap_pct
     if cfg.target_pop_pct is not None:
         res = set_covering(cm.matrix, cm.demand, target_pct=cfg.target_pop_pct,
-                           already_covered=cm.already_covered, **solver)
+                           already_covered=cm.already_covered, method=method,
+                           time_limit_s=limit_s, mip_gap_pct=gap_pct)
     elif cfg.budget_vnd is not None:
         res = maximal_covering(cm.matrix, cm.demand, budget_vnd=cfg.budget_vnd,
-                               costs_vnd=cost_arr, **solver)
+                               costs_vnd=cost_arr, method=method, time_limit_s=limit_s,
+                               mip_gap_pct=gap_pct)
     else:
-        res = maximal_covering(cm.matrix, cm.demand, k=cfg.new_sites, **solver)
+        res = maximal_covering(cm.matrix, cm.demand, k=cfg.new_sites, method=method,
+                               time_limit_s=limit_s, mip_gap_pct=gap_pct)
     log.info("siting: %s solve %s in %.1f s, objective %.0f, bound %.0f, gap %.2f %%",
              res.problem, res.status, res.solve_time_s, res.objective, res.bound,
              100 * res.gap)

@@ -320,11 +320,11 @@ def maximal_covering(
     if k is not None and (int(k) != k or k < 0):
         raise ValueRangeError(f"k = {k!r} is not a whole number >= 0", column="k",
                               fix="give the number of new sites, e.g. k=50")
-    if use_budget and not (budget_vnd >= 0 and math.isfinite(budget_vnd)):
+    if budget_vnd is not None and not (budget_vnd >= 0 and math.isfinite(budget_vnd)):
         raise ValueRangeError(f"budget_vnd = {budget_vnd!r} is not a number >= 0",
                               column="budget_vnd", fix="give the budget in VND")
     a, w, costs, fx = check_inputs(matrix, demand, costs_vnd, fixed)
-    budget = float(budget_vnd) if use_budget else math.inf
+    budget = float(budget_vnd) if budget_vnd is not None else math.inf
     kk = int(k) if k is not None else a.shape[0]
     t = time.perf_counter()
     prep = prepare(a, w, costs if use_budget else None, fx, max_cost=budget)
