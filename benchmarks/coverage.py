@@ -83,7 +83,7 @@ def bench_los(size: int = 4000, cell_m: float = 30.0) -> None:
     row = col = size // 2
     x, y = tr * (col + 0.5, row + 0.5)
     max_d = (size // 2 - 1) * cell_m
-    kw = dict(observer_height_m=30.0, target_height_m=1.5, max_distance_m=max_d)
+    kw = {"observer_height_m": 30.0, "target_height_m": 1.5, "max_distance_m": max_d}
     line_of_sight(Raster(z[:50, :50], tr, CRS), tr * (25, 25), **kw)  # compile / load cache
     t0, c0 = time.perf_counter(), time.process_time()
     vis = line_of_sight(dem, (x, y), **kw)

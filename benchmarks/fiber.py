@@ -25,7 +25,7 @@ from geotel.fiber.plan import _plan_network
 from geotel.fiber.reach import fiber_access_points
 
 
-def timed(fn, *args, **kwargs):  # noqa: ANN001, ANN201
+def timed(fn, *args, **kwargs):
     w, c = time.perf_counter(), time.process_time()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - w, time.process_time() - c
@@ -64,11 +64,11 @@ def main() -> None:
           f"fiber: {len(fiber)} routes, {fiber.length.sum() / 1000:,.0f} km")
     print(f"first call in a fresh process (numba cache load/compile, small graph): {cold_w:.2f} s")
 
-    def reach_run():  # noqa: ANN202
+    def reach_run():
         g = build_road_graph(roads)
         return g, fiber_reach(g, fiber, origins, spacing_m=500, offroad_penalty=1.5)
 
-    def plan_run():  # noqa: ANN202
+    def plan_run():
         g = build_road_graph(roads)
         return g, plan_extension(g, fiber, targets, targets="unconnected", method="steiner")
 

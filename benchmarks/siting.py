@@ -222,7 +222,7 @@ def _print_row(row: tuple) -> None:
 
 
 def _md_row(row: tuple) -> str:
-    name, n, m, k, greedy, tg, tgl, tga, exact, sp_res = row
+    _name, n, m, k, greedy, tg, tgl, tga, exact, sp_res = row
     ex = (f"{exact.solve_time_s:.1f} s, {exact.objective:,.0f}, {exact.bound:,.0f}, "
           f"{100 * exact.gap:.2f} %, {exact.status}")
     gr = (f"{tg:.2f} / {tgl:.2f} / {tga:.1f} s, {greedy.objective:,.0f}, "

@@ -12,12 +12,12 @@ from geotel.config import ProjectConfig, load_config
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__",
+    "CRSError",
+    "ConfigError",
     "GeotelError",
     "InputError",
-    "ConfigError",
-    "CRSError",
-    "SolverError",
     "ProjectConfig",
+    "SolverError",
+    "__version__",
     "load_config",
 ]

@@ -202,7 +202,7 @@ def read_yaml(path: Path) -> Any:
     duplicate keys, naming the file and the line."""
     text = _decode(path.read_bytes(), str(path))
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError(f"{exc.problem} (line {line})", file=str(path),

@@ -20,8 +20,14 @@ from pyproj import CRS
 
 from geotel._errors import CRSError
 
-__all__ = ["to_crs", "is_metric", "require_metric_crs", "require_metric", "reproject",
-           "equal_area_crs"]
+__all__ = [
+    "equal_area_crs",
+    "is_metric",
+    "reproject",
+    "require_metric",
+    "require_metric_crs",
+    "to_crs",
+]
 
 _METRE = ("metre", "meter", "m")
 Layer = TypeVar("Layer")

@@ -17,23 +17,23 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "REPORT_COLUMNS",
+    "CRSError",
+    "ConfigError",
+    "DuplicateIdError",
+    "FileFormatError",
+    "GeometryError",
     "GeotelError",
     "InputError",
-    "ConfigError",
-    "FileFormatError",
-    "CRSError",
-    "SchemaError",
-    "ValueRangeError",
-    "DuplicateIdError",
-    "GeometryError",
-    "StudyAreaError",
     "OutputError",
-    "SolverError",
     "Problem",
-    "ProblemKind",
     "ProblemGroup",
+    "ProblemKind",
+    "SchemaError",
+    "SolverError",
+    "StudyAreaError",
     "ValidationReport",
-    "REPORT_COLUMNS",
+    "ValueRangeError",
 ]
 
 #: Columns of the problem list written by :meth:`ValidationReport.to_csv`.

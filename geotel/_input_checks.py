@@ -29,8 +29,12 @@ from shapely.geometry import box
 from geotel._errors import ValidationReport
 from geotel.raster import Raster
 
-__all__ = ["require_towers", "check_tower_frequencies", "check_towers_on_dem",
-           "misplaced_communes"]
+__all__ = [
+    "check_tower_frequencies",
+    "check_towers_on_dem",
+    "misplaced_communes",
+    "require_towers",
+]
 
 #: Technologies the coverage step predicts.
 _PREDICTED = ("2G", "3G", "4G")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from geotel._errors import ValueRangeError
 
-__all__ = ["Lang", "LANGS", "check_lang"]
+__all__ = ["LANGS", "Lang", "check_lang"]
 
 Lang = Literal["vi", "en"]
 #: Vietnamese (the users' language, the default) and English.

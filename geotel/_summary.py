@@ -24,7 +24,7 @@ from geotel._lang import check_lang
 from geotel._zonal import bool_column, commune_labels_text, is_official_code, text_column
 from geotel.config import IndicatorsConfig
 
-__all__ = ["ProvinceSummary", "province_summary", "FACT_FIXES"]
+__all__ = ["FACT_FIXES", "ProvinceSummary", "province_summary"]
 
 Lang = Literal["vi", "en"]
 
@@ -239,13 +239,11 @@ class ProvinceSummary:
                 rows = [r.replace("row ", "dòng ", 1) for r in rows]
             lines.append(_t("uncoded", lang, k=len(rows), s=_s(len(rows)),
                             rows="; ".join(rows)))
-        for sf in self.shortfalls:
-            lines.append(_t("shortfall", lang, step=sf.get("step", ""),
-                            asked=sf.get("asked", "–"), done=sf.get("delivered", "–"),
-                            reason=sf.get("reason", "")))
-        for a in self.assumptions:
-            if a.get("stands_in_for_data"):
-                lines.append(_t("assumed", lang, text=a.get("note", "")))
+        lines += [_t("shortfall", lang, step=sf.get("step", ""), asked=sf.get("asked", "–"),
+                     done=sf.get("delivered", "–"), reason=sf.get("reason", ""))
+                  for sf in self.shortfalls]
+        lines += [_t("assumed", lang, text=a.get("note", "")) for a in self.assumptions
+                  if a.get("stands_in_for_data")]
         return "\n".join(lines)
 
     def _fact_line(self, key: str, value: int | None, fact: str, lang: Lang) -> str:
@@ -372,18 +370,18 @@ def province_summary(
             dz = dz[dz["technology"] == dz_tech]
         zones, km2 = len(dz), float(dz["area_km2"].sum())
         dz_people = pd.to_numeric(dz["population"], errors="coerce")
-        people = (int(round(float(dz_people.sum())))
+        people = (round(float(dz_people.sum()))
                   if pop_known and (len(dz) == 0 or dz_people.notna().any()) else None)
     elif col("dead_zone_km2").notna().any() or col("dead_zone_pop").notna().any():
         km2 = (_opt(float(col("dead_zone_km2").sum())) if col("dead_zone_km2").notna().any()
                else None)
-        people = (int(round(float(col("dead_zone_pop").sum())))
+        people = (round(float(col("dead_zone_pop").sum()))
                   if col("dead_zone_pop").notna().any() else None)
     towers = int(col("towers").sum()) if col("towers").notna().any() else None
     dzp = col("dead_zone_pop")
     order = dzp.fillna(0.0).sort_values(ascending=False, kind="stable")
     codes, names = text_column(kpi, "commune_code"), text_column(kpi, "commune_name")
-    top_list = tuple((codes[i], names[i], int(round(v))) for i, v in order.head(top).items()
+    top_list = tuple((codes[i], names[i], round(v)) for i, v in order.head(top).items()
                      if v > 0)
     labels = commune_labels_text(kpi)
     no_fixed, u_fixed = _count(kpi, "has_fixed_internet", False)
@@ -397,7 +395,7 @@ def province_summary(
             c8_missing[k] = c8_missing.get(k, 0) + 1
     return ProvinceSummary(
         communes=n,
-        population=int(round(float(pop.sum()))) if pop_known else None,
+        population=round(float(pop.sum())) if pop_known else None,
         area_km2=_opt(float(area.sum())) if area.notna().any() else None,
         communes_without_fixed_internet=no_fixed,
         communes_with_radio_station=radio,

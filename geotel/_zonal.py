@@ -27,18 +27,18 @@ from geotel.raster import Raster
 
 __all__ = [
     "Grid",
-    "grid_of",
-    "to_grid_crs",
-    "commune_labels",
-    "zonal_sum",
-    "equal_area_km2",
-    "layer_equal_area_crs",
-    "check_aligned",
-    "commune_labels_text",
-    "text_column",
     "bool_column",
-    "valid_polygons",
+    "check_aligned",
+    "commune_labels",
+    "commune_labels_text",
+    "equal_area_km2",
+    "grid_of",
     "is_official_code",
+    "layer_equal_area_crs",
+    "text_column",
+    "to_grid_crs",
+    "valid_polygons",
+    "zonal_sum",
 ]
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from geotel._ioerrors import describe_io_error, is_io_error
 if TYPE_CHECKING:
     from geotel.pipeline import Step
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 log = logging.getLogger(__name__)
 

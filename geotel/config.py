@@ -24,17 +24,17 @@ from geotel._config_checks import check_values, read_yaml
 from geotel._errors import ConfigError
 
 __all__ = [
-    "InputsConfig",
     "CoverageConfig",
-    "PopulationConfig",
     "DeadZonesConfig",
-    "IndicatorsConfig",
     "FiberConfig",
-    "SitingConfig",
+    "IndicatorsConfig",
+    "InputsConfig",
     "PlanConfig",
+    "PopulationConfig",
     "ProjectConfig",
-    "load_config",
+    "SitingConfig",
     "config_reference",
+    "load_config",
 ]
 
 Technology = Literal["2G", "3G", "4G"]

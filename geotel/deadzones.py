@@ -41,7 +41,7 @@ from geotel.coverage.result import ANY_OPERATOR, CoverageResult
 from geotel.raster import Raster, as_raster
 from geotel.schema import OPERATORS, TECHNOLOGIES
 
-__all__ = ["dead_zones", "dead_zones_all_operators", "DEAD_ZONE_COLUMNS"]
+__all__ = ["DEAD_ZONE_COLUMNS", "dead_zones", "dead_zones_all_operators"]
 
 log = logging.getLogger(__name__)
 

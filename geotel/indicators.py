@@ -52,13 +52,13 @@ from geotel.raster import Raster, as_raster
 from geotel.schema import OPERATORS, TECHNOLOGIES
 
 __all__ = [
-    "commune_indicators",
-    "district_indicators",
-    "criterion8",
-    "province_summary",
-    "ProvinceSummary",
-    "INDICATOR_TECHNOLOGIES",
     "C8_INPUTS",
+    "INDICATOR_TECHNOLOGIES",
+    "ProvinceSummary",
+    "commune_indicators",
+    "criterion8",
+    "district_indicators",
+    "province_summary",
 ]
 
 log = logging.getLogger(__name__)

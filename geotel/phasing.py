@@ -160,7 +160,7 @@ def phase_plan(
 def _fill(cost: np.ndarray, order: np.ndarray, earliest: np.ndarray, years: list[int],
           budget: float) -> list[float]:
     """Greedy: each item in ``order`` goes to the first year >= earliest with room."""
-    left = {y: budget for y in years}
+    left = dict.fromkeys(years, budget)
     out = [math.nan] * len(cost)
     for i in order:
         if math.isnan(earliest[i]):

@@ -41,7 +41,7 @@ from geotel._zonal import (
 from geotel.config import PopulationConfig
 from geotel.raster import Raster, as_raster
 
-__all__ = ["population_surface", "district_shares", "slope_deg", "road_distance_m"]
+__all__ = ["district_shares", "population_surface", "road_distance_m", "slope_deg"]
 
 log = logging.getLogger(__name__)
 

@@ -40,24 +40,24 @@ from numpy.typing import ArrayLike
 from geotel._errors import ValueRangeError
 
 __all__ = [
-    "Environment",
-    "ModelRangeWarning",
+    "COST231_MAX_MHZ",
     "EARTH_RADIUS_M",
+    "HATA_MAX_EXTRAPOLATED_MHZ",
+    "HATA_MAX_MHZ",
+    "HATA_MIN_MHZ",
     "REFRACTION_K",
     "SPEED_OF_LIGHT_M_S",
-    "HATA_MIN_MHZ",
-    "HATA_MAX_MHZ",
-    "COST231_MAX_MHZ",
-    "HATA_MAX_EXTRAPOLATED_MHZ",
-    "free_space_path_loss_db",
-    "hata_path_loss_db",
-    "hata_coefficients_db",
-    "knife_edge_loss_db",
-    "fresnel_parameter",
-    "deygout_loss_db",
+    "Environment",
+    "ModelRangeWarning",
     "bullington_loss_db",
-    "radio_horizon_m",
     "check_model_frequency",
+    "deygout_loss_db",
+    "free_space_path_loss_db",
+    "fresnel_parameter",
+    "hata_coefficients_db",
+    "hata_path_loss_db",
+    "knife_edge_loss_db",
+    "radio_horizon_m",
 ]
 
 Environment = Literal["urban", "suburban", "open"]

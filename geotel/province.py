@@ -68,12 +68,12 @@ from geotel.raster import Raster
 from geotel.schema import LayerName, validate_layer
 
 __all__ = [
-    "STUDY_AREA_BUFFER_M",
     "MIN_DEM_COVERAGE_PCT",
+    "STUDY_AREA_BUFFER_M",
     "ProvinceData",
     "load_province",
-    "validate_project",
     "study_area_of",
+    "validate_project",
 ]
 
 log = logging.getLogger(__name__)

@@ -34,17 +34,17 @@ import shapely
 from geotel._errors import ValidationReport
 
 __all__ = [
-    "Column",
-    "LayerSpec",
+    "DEFAULT_FREQ_MHZ",
     "LAYERS",
-    "LayerName",
+    "MOBILE_BANDS_MHZ",
     "OPERATORS",
     "TECHNOLOGIES",
-    "MOBILE_BANDS_MHZ",
-    "DEFAULT_FREQ_MHZ",
-    "validate_layer",
+    "Column",
+    "LayerName",
+    "LayerSpec",
     "normalise_operator",
     "normalise_technologies",
+    "validate_layer",
 ]
 
 LayerName = Literal["communes", "towers", "fiber", "roads", "exclusion_zones"]

@@ -213,8 +213,7 @@ def numbering_and_units_rows(f: Path) -> tuple[Path, str, Check]:
     head = ["Mã trạm", "Nhà mạng", "Kinh độ", "Vĩ độ", "Độ cao cột", "Công nghệ", "Tần số"]
     rows: list[list[object]] = [head, ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],
                                 [None, None, "độ", "độ", "(ft)", None, "MHz"]]
-    for r in xlsx_rows()[1:]:
-        rows.append([*r[:4], round(r[4] / 0.3048), *r[5:]])
+    rows += [[*r[:4], round(r[4] / 0.3048), *r[5:]] for r in xlsx_rows()[1:]]
     name = write_xlsx(f / "towers.xlsx", {"Sheet1": rows})
     return (write_good_project(f, towers=name), "numbers the columns",
             _heights([42.06, 35.97, 29.87]))

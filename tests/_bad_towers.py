@@ -37,7 +37,7 @@ from tests._badbase import (
     write_xlsx,
 )
 
-__all__ = ["TOWER_CASES", "SECTOR_HEADER", "SECTORS", "xlsx_rows"]
+__all__ = ["SECTORS", "SECTOR_HEADER", "TOWER_CASES", "xlsx_rows"]
 
 #: A list of sectors: three per site, with azimuths.
 SECTOR_HEADER = "Mã trạm;Nhà mạng;Kinh độ;Vĩ độ;Độ cao cột (m);Góc phương vị;Công nghệ"

@@ -18,9 +18,23 @@ from shapely.geometry import LineString, box
 
 from geotel._errors import InputError
 
-__all__ = ["Case", "Result", "Accepted", "write_good_project", "towers_csv", "write_xlsx",
-           "write_xls", "tcvn3", "vni", "cp1258", "communes", "write_dem", "TOWERS",
-           "TOWERS_HEADER", "COMMUNES"]
+__all__ = [
+    "COMMUNES",
+    "TOWERS",
+    "TOWERS_HEADER",
+    "Accepted",
+    "Case",
+    "Result",
+    "communes",
+    "cp1258",
+    "tcvn3",
+    "towers_csv",
+    "vni",
+    "write_dem",
+    "write_good_project",
+    "write_xls",
+    "write_xlsx",
+]
 
 Result = tuple[Path, type[InputError], str]
 Case = Callable[[Path], Result]

@@ -14,10 +14,17 @@ from rasterio.crs import CRS
 from geotel._zonal import Grid
 from geotel.coverage.result import CoverageResult
 from geotel.raster import Raster
-from tests._real import real_communes  # noqa: F401 - re-exported
+from tests._real import real_communes
 
-__all__ = ["UTM", "make_grid", "make_coverage", "flat_population", "real_communes",
-           "grid_over", "disc_coverage"]
+__all__ = [
+    "UTM",
+    "disc_coverage",
+    "flat_population",
+    "grid_over",
+    "make_coverage",
+    "make_grid",
+    "real_communes",
+]
 
 UTM = CRS.from_epsg(32649)
 X0, Y0 = 500_000.0, 1_550_000.0  # on UTM 49N's central meridian (scale factor 0.9996)

@@ -18,8 +18,14 @@ from shapely.geometry import LineString, Point, box
 
 from tests._real import real_communes
 
-__all__ = ["small_layers", "card_layers", "C8_FACTS", "province_layers", "real_communes",
-           "OPERATORS"]
+__all__ = [
+    "C8_FACTS",
+    "OPERATORS",
+    "card_layers",
+    "province_layers",
+    "real_communes",
+    "small_layers",
+]
 
 OPERATORS = ("Viettel", "VinaPhone", "MobiFone", "Vietnamobile")
 LON0, LAT0 = 107.9, 13.9  # south-west corner of the toy area, near Pleiku
@@ -189,11 +195,10 @@ def province_layers(communes: gpd.GeoDataFrame, *, n_sites: int = 500,
     rows = []
     for s, p in enumerate(site_pts):
         op = OPERATORS[rng.integers(0, 4)]
-        for sec in range(1, 4):
-            rows.append({"site_id": f"GL{s:04d}", "sector_id": sec, "operator": op,
-                         "technologies": "2G,3G,4G", "height_m": 30.0 + 6 * (s % 3),
-                         "azimuth_deg": 120.0 * (sec - 1), "beamwidth_deg": 65.0,
-                         "geometry": p})
+        rows += [{"site_id": f"GL{s:04d}", "sector_id": sec, "operator": op,
+                  "technologies": "2G,3G,4G", "height_m": 30.0 + 6 * (s % 3),
+                  "azimuth_deg": 120.0 * (sec - 1), "beamwidth_deg": 65.0, "geometry": p}
+                 for sec in range(1, 4)]
     towers = gpd.GeoDataFrame(rows, crs=4326)
     m = 60
     pk = rng.choice(n, m, replace=False)

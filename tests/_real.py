@@ -18,7 +18,7 @@ from geotel.io import read_communes
 from geotel.io.population import read_district_population
 from geotel.population import district_shares
 
-__all__ = ["real_communes", "CENSUS_2009_TOTAL"]
+__all__ = ["CENSUS_2009_TOTAL", "real_communes"]
 
 #: Sum of ``Dan_So`` in districts_2009_census.gpkg.
 CENSUS_2009_TOTAL = 1_257_875

@@ -51,7 +51,7 @@ from tests._badbase import (
     write_good_project,
 )
 
-__all__ = ["CASES", "ACCEPTED", "Case", "write_good_project"]
+__all__ = ["ACCEPTED", "CASES", "Case", "write_good_project"]
 
 # the names the other tests import
 _COMMUNES, _TOWERS, _TOWERS_HEADER = COMMUNES, TOWERS, TOWERS_HEADER

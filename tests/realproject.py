@@ -36,7 +36,7 @@ from affine import Affine
 from geotel.datasets._noise import spectral_field
 from geotel.datasets._terrain import roughness_m
 
-__all__ = ["write_real_project", "TOWERS_CRS", "ANALYSIS_CRS", "TOWER_HEADER"]
+__all__ = ["ANALYSIS_CRS", "TOWERS_CRS", "TOWER_HEADER", "write_real_project"]
 
 TOWERS_CRS = "EPSG:9218"
 ANALYSIS_CRS = "EPSG:32649"

@@ -31,13 +31,11 @@ def test_existing_folder_needs_force_and_survives_failure(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    with pytest.raises(InputError, match="--force"):
-        with atomic_dir(out):
-            pass
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_dir(out, force=True) as tmp:
-            (tmp / "new.txt").write_text("half")
-            raise KeyboardInterrupt
+    with pytest.raises(InputError, match="--force"), atomic_dir(out):
+        pass
+    with pytest.raises(KeyboardInterrupt), atomic_dir(out, force=True) as tmp:
+        (tmp / "new.txt").write_text("half")
+        raise KeyboardInterrupt
     assert [p.name for p in out.iterdir()] == ["old.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
     with atomic_dir(out, force=True) as tmp:
@@ -67,9 +65,9 @@ def test_refuses_to_be_or_hold_a_protected_path(tmp_path, force):
     protect = {project: "the project folder", project / "config.yml": "the config file"}
     for out, word in ((project, "is the project folder"), (tmp_path, "holds the project"),
                       (project / "config.yml", "is the config file")):
-        with pytest.raises(OutputError, match=word) as info:
-            with atomic_dir(out, force=force, protect=protect) as tmp:
-                (tmp / "x").write_text("never")
+        with pytest.raises(OutputError, match=word) as info, \
+                atomic_dir(out, force=force, protect=protect) as tmp:
+            (tmp / "x").write_text("never")
         assert "--force does not change this" in str(info.value)
         with pytest.raises(OutputError, match=word):
             check_output_dir(out, force=force, protect=protect)
@@ -91,14 +89,14 @@ def test_current_folder_is_protected(tmp_path, monkeypatch):
 
 def test_existence_is_decided_at_the_move_and_the_result_is_kept(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(OutputError) as info:
-        with atomic_dir(out) as tmp:
-            (tmp / "mine.txt").write_text("this run")
-            out.mkdir()  # another run finished first
-            (out / "theirs.txt").write_text("other run")
+    with pytest.raises(OutputError) as info, atomic_dir(out) as tmp:
+        (tmp / "mine.txt").write_text("this run")
+        out.mkdir()  # another run finished first
+        (out / "theirs.txt").write_text("other run")
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("out.result-")]
     assert len(kept) == 1
-    assert str(kept[0]) in str(info.value) and "--force" in str(info.value)
+    assert str(kept[0]) in str(info.value)
+    assert "--force" in str(info.value)
     assert listing(kept[0]) == ["mine.txt"]
     assert listing(out) == ["theirs.txt"]
     assert listing(tmp_path) == ["out", kept[0].name]  # nothing hidden left
@@ -133,16 +131,18 @@ def test_stale_folders_are_removed_or_restored_at_the_next_start(tmp_path, caplo
     (old / "previous.txt").write_text("previous output")
     fd = _atomic._hold(live)  # a run still working
     try:
-        with caplog.at_level(logging.WARNING, logger="geotel._atomic"):
-            # Tidied first, so the restored output counts as existing.
-            with pytest.raises(OutputError, match="already exists"):
-                check_output_dir(out)
+        # Tidied first, so the restored output counts as existing.
+        with caplog.at_level(logging.WARNING, logger="geotel._atomic"), \
+                pytest.raises(OutputError, match="already exists"):
+            check_output_dir(out)
     finally:
         os.close(fd)
     assert listing(out) == ["previous.txt"]  # restored: out was missing
     assert listing(tmp_path) == sorted([".out.old-x.old-12345678", ".out.tmp-live5678", "out"])
     text = caplog.text
-    assert "restored" in text and "removed" in text and str(stale) in text
+    assert "restored" in text
+    assert "removed" in text
+    assert str(stale) in text
     # With out present, an old folder is garbage; the now unlocked tmp is stale.
     old.mkdir()
     with atomic_dir(out, force=True) as tmp:
@@ -173,9 +173,8 @@ def test_swap_without_rename_exchange_holds_signals_between_renames(tmp_path, mo
     monkeypatch.setattr(_atomic, "_pause", pause)
     previous = signal.signal(signal.SIGTERM, handler)
     try:
-        with pytest.raises(Stop):
-            with atomic_dir(out, force=True) as tmp:
-                (tmp / "new.txt").write_text("new")
+        with pytest.raises(Stop), atomic_dir(out, force=True) as tmp:
+            (tmp / "new.txt").write_text("new")
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert "out" not in seen  # out was really moved aside...
@@ -190,7 +189,8 @@ def test_rename_exchange_swaps_in_one_step(tmp_path):
     b.mkdir()
     (a / "1").write_text("")
     assert _atomic._exchange(a, b)  # Linux, ext4/tmpfs/xfs/btrfs
-    assert listing(a) == [] and listing(b) == ["1"]
+    assert listing(a) == []
+    assert listing(b) == ["1"]
 
 
 @pytest.mark.parametrize("make_error", [
@@ -202,35 +202,33 @@ def test_a_full_disk_while_writing_is_named(tmp_path, monkeypatch, make_error):
     real = shutil.disk_usage
     monkeypatch.setattr(_atomic.shutil, "disk_usage",
                         lambda p: real(p)._replace(free=100_000))  # 0.1 MB free
-    with pytest.raises(OutputError, match="no space left on the disk") as info:
-        with atomic_dir(tmp_path / "out") as tmp:
-            (tmp / "a.txt").write_text("partial")
-            raise make_error()
+    with pytest.raises(OutputError, match="no space left on the disk") as info, \
+            atomic_dir(tmp_path / "out") as tmp:
+        (tmp / "a.txt").write_text("partial")
+        raise make_error()
     assert "another disk" in str(info.value)
     assert listing(tmp_path) == []
 
 
 def test_other_io_errors_are_named_and_others_pass_unchanged(tmp_path):
-    with pytest.raises(OutputError, match="GDAL error: TIFFAppendToStrip") as info:
-        with atomic_dir(tmp_path / "out"):
-            raise rasterio._err.CPLE_AppDefinedError(1, 1, "TIFFAppendToStrip:Seek error")
+    with pytest.raises(OutputError, match="GDAL error: TIFFAppendToStrip") as info, \
+            atomic_dir(tmp_path / "out"):
+        raise rasterio._err.CPLE_AppDefinedError(1, 1, "TIFFAppendToStrip:Seek error")
     assert "no space" not in str(info.value)  # plenty of space here
-    with pytest.raises(OutputError, match="permission denied"):
-        with atomic_dir(tmp_path / "out"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "x"))
-    with pytest.raises(ZeroDivisionError):
-        with atomic_dir(tmp_path / "out"):
-            raise ZeroDivisionError
+    with pytest.raises(OutputError, match="permission denied"), atomic_dir(tmp_path / "out"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "x"))
+    with pytest.raises(ZeroDivisionError), atomic_dir(tmp_path / "out"):
+        raise ZeroDivisionError
     assert listing(tmp_path) == []
 
 
 def test_up_front_check(tmp_path, monkeypatch):
     (tmp_path / "file.txt").write_text("x")
-    with pytest.raises(OutputError, match="file.txt is a file, so no folder"):
+    with pytest.raises(OutputError, match=r"file\.txt is a file, so no folder"):
         check_output_dir(tmp_path / "file.txt" / "sub" / "out")
     with pytest.raises(OutputError, match="is a file, not a folder"):
         check_output_dir(tmp_path / "file.txt", force=True)
-    with pytest.raises(OutputError, match="not enough free space.*another disk"):
+    with pytest.raises(OutputError, match=r"not enough free space.*another disk"):
         check_output_dir(tmp_path / "out", needed_bytes=2**62)
     check_output_dir(tmp_path / "new" / "deeper" / "out", needed_bytes=1000)
     assert listing(tmp_path) == ["file.txt"]  # the check creates nothing
@@ -239,5 +237,5 @@ def test_up_front_check(tmp_path, monkeypatch):
         raise OSError(errno.EROFS, "Read-only file system", kwargs.get("dir"))
 
     monkeypatch.setattr(_atomic.tempfile, "mkdtemp", read_only)
-    with pytest.raises(OutputError, match="read-only.*writable disk"):
+    with pytest.raises(OutputError, match=r"read-only.*writable disk"):
         check_output_dir(tmp_path / "out")

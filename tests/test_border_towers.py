@@ -68,7 +68,7 @@ def test_cross_border_sites_are_kept_per_site(tmp_path: Path) -> None:
     assert flags == {"GL001": {True}, "GL002": {True}, "GL003": {True},
                      "NB001": {False}, "NB002": {False}}
     # The DEM is read over the study area extended to the cross-border towers.
-    left, bottom, right, top = data.dem.bounds
+    _left, _bottom, right, _top = data.dem.bounds
     nb2 = t[t["site_id"] == "NB002"].geometry.iloc[0]
     assert right >= nb2.x + 1_000 > data.study_area.bounds[2]
     row, col = data.dem.rowcol(np.array([nb2.x]), np.array([nb2.y]))
@@ -119,7 +119,8 @@ def test_far_sites_are_one_error_per_site_collapsed(tmp_path: Path) -> None:
     with pytest.raises(StudyAreaError) as info:
         load_province(cfg)
     text = str(info.value)
-    assert "XA000" in text and "11 more problem(s)" in text
+    assert "XA000" in text
+    assert "11 more problem(s)" in text
     assert len(text.splitlines()) == 3  # the first error, the header, one collapsed line
 
 
@@ -133,7 +134,8 @@ def test_a_larger_radius_keeps_them(tmp_path: Path) -> None:
     data = load_province(cfg)
     assert "XA001" not in set(data.towers["site_id"])
     dropped = [p for p in rep.warnings if "no DEM value" in p.message]
-    assert len(dropped) == 1 and "XA001" in dropped[0].message
+    assert len(dropped) == 1
+    assert "XA001" in dropped[0].message
 
 
 def test_in_province_is_true_inside(tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_indicator_selector_restyles_communes(browser, tmp_path):
         page.select_option("#gt-indicator", "c8_met")
         after = page.evaluate(fills)
         assert after != before
-        assert {"#d7191c", "#1a9641"} >= {f for f in after[:6]}
+        assert {"#d7191c", "#1a9641"} >= set(after[:6])
         assert "Yes" in page.inner_text("#gt-classes")
         assert errors == []
         assert "Existing towers (12)" in _overlay_names(page)
@@ -226,7 +226,9 @@ def test_language_switch_keeps_the_map_state(browser, tmp_path):
         page.wait_for_function("document.documentElement.lang === 'en'")
         # everything reads English...
         legend = page.inner_text(".gt-legend")
-        assert "Legend" in legend and "Existing towers" in legend and "Chú giải" not in legend
+        assert "Legend" in legend
+        assert "Existing towers" in legend
+        assert "Chú giải" not in legend
         assert page.inner_text("#gt-indicator option:checked") == "People in dead zones"
         assert _overlay_names(page) == map_layer_names(layers, lang="en")
         assert page.inner_text(".gt-layers .gt-year").startswith(
@@ -235,7 +237,8 @@ def test_language_switch_keeps_the_map_state(browser, tmp_path):
         assert page.get_attribute("#gt-search", "placeholder") == "Find a commune…"
         card = page.inner_text(".leaflet-popup-content")  # the open card, redrawn
         assert "Criterion 8 (information and communications)" in card
-        assert "Tiêu chí 8" not in card and "People in dead zones" in card
+        assert "Tiêu chí 8" not in card
+        assert "People in dead zones" in card
         assert _card_row(page, "c8_3_radio") == "No data"  # Ia Pếch: radio station unknown
         # ...and nothing else moved: view, indicator, year, layers, the card
         assert _view(page) == before
@@ -249,7 +252,8 @@ def test_language_switch_keeps_the_map_state(browser, tmp_path):
         assert _overlay_names(page) == map_layer_names(layers)
         assert _card_row(page, "c8_3_radio") == "Không có số liệu"
         assert _view(page) == before
-        assert errors == [] and external == []
+        assert errors == []
+        assert external == []
     finally:
         page.close()
 
@@ -265,7 +269,8 @@ def test_search_ignores_diacritics_and_opens_the_card(browser, tmp_path):
         assert _search(page, "huyen dak doa") == []  # a district is not a commune
         assert _search(page, "  IA  ") == ["Ia Băng", "Ia Kla", "Ia Pếch"]
         assert _search(page, "kong htok") == ["Kông Htok"]
-        assert _search(page, "zz") == [] and "No commune found" in page.inner_text(
+        assert _search(page, "zz") == []
+        assert "No commune found" in page.inner_text(
             "#gt-search-list")
         _search(page, "ĐĂK đoa")
         _choose(page, "Đăk Đoa")
@@ -276,7 +281,10 @@ def test_search_ignores_diacritics_and_opens_the_card(browser, tmp_path):
         assert view["zoom"] > start["zoom"]
         w, s, e, n = (float(v) for v in view["bounds"].split(","))
         x0, y0, x1, y1 = commune.geometry.bounds
-        assert w <= x0 + 0.02 and e >= x1 - 0.02 and s <= y0 + 0.02 and n >= y1 - 0.02
+        assert w <= x0 + 0.02
+        assert e >= x1 - 0.02
+        assert s <= y0 + 0.02
+        assert n >= y1 - 0.02
         # the card: name, district, coverage now and after the plan, dead zones, fiber
         card = page.locator(".leaflet-popup .gt-card")
         assert card.get_attribute("data-code") == "23502"
@@ -306,14 +314,17 @@ def test_search_ignores_diacritics_and_opens_the_card(browser, tmp_path):
         assert towers == [str(r) for r in proposed.loc[proposed["commune_code"] == "23502",
                                                        "rank"]] == ["2"]
         fiber = page.inner_text(".gt-card table[data-layer='fiber_proposed']")
-        assert "R1" in fiber and "2021" in fiber and "540 million VND" in fiber
+        assert "R1" in fiber
+        assert "2021" in fiber
+        assert "540 million VND" in fiber
         assert "R2" not in fiber
         assert "Proposals serving the commune (2)" in page.inner_text(".gt-card")
         # a commune none serves says so
         _search(page, "chu a")
         _choose(page, "Chư Á")
         assert "No proposal serves this commune" in page.inner_text(".gt-card")
-        assert errors == [] and external == []
+        assert errors == []
+        assert external == []
     finally:
         page.close()
 
@@ -328,7 +339,8 @@ def test_year_filter_shows_proposals_up_to_the_year(browser, tmp_path):
     try:
         assert page.eval_on_selector_all("#gt-year option", "els => els.map(e => e.value)") \
             == ["", "2021", "2022", "2023"]
-        assert _ranks_shown(page) == [1, 2, 3, 4] and _proposed_fiber_shown(page) == 2
+        assert _ranks_shown(page) == [1, 2, 3, 4]
+        assert _proposed_fiber_shown(page) == 2
         for year in (2021, 2022, 2023):
             page.select_option("#gt-year", str(year))
             assert _ranks_shown(page) == sorted(proposed.loc[proposed["phase_year"] <= year,
@@ -344,7 +356,8 @@ def test_year_filter_shows_proposals_up_to_the_year(browser, tmp_path):
         _search(page, "ia pech")
         _choose(page, "Ia Pếch")
         later = page.locator(".gt-card table[data-layer='towers_proposed'] tr.gt-later")
-        assert later.count() == 1 and later.inner_text().startswith("3")
+        assert later.count() == 1
+        assert later.inner_text().startswith("3")
         # the filter and the layer list are independent: an unticked year stays unticked
         page.select_option("#gt-year", "")
         page.get_by_label("Proposed towers – 2021 (2)").uncheck()
@@ -354,7 +367,8 @@ def test_year_filter_shows_proposals_up_to_the_year(browser, tmp_path):
         page.select_option("#gt-year", "")
         page.get_by_label("Proposed towers – 2021 (2)").check()
         assert _ranks_shown(page) == [1, 2, 3, 4]
-        assert errors == [] and external == []
+        assert errors == []
+        assert external == []
     finally:
         page.close()
 
@@ -365,7 +379,7 @@ def test_card_of_an_area_only_plan(browser, tmp_path):
     layers = card_layers()
     c = layers["communes"]
     pop_cols = [col for col in c.columns if col.startswith("pop_covered_pct")]
-    c = c.assign(**{col: np.nan for col in pop_cols}, population=np.nan, dead_zone_pop=np.nan,
+    c = c.assign(**dict.fromkeys(pop_cols, np.nan), population=np.nan, dead_zone_pop=np.nan,
                  area_covered_pct_4g_planned=[70.0, 75.0, 88.0, 90.0, 95.0, 99.0])
     layers["communes"] = c
     layers["towers_proposed"] = layers["towers_proposed"].assign(
@@ -381,9 +395,11 @@ def test_card_of_an_area_only_plan(browser, tmp_path):
                                "tr[data-col='pop_covered_pct_4g'] td:nth-child(2)") == "No data"
         area = page.inner_text(".gt-cov[data-share='area_covered_pct_'] "
                                "tr[data-col='area_covered_pct_4g']")
-        assert "42 %" in area and "88 %" in area  # 50 - 4 * 2 now, 88 after the plan
+        assert "42 %" in area
+        assert "88 %" in area
         heads = page.inner_text(".gt-card table[data-layer='towers_proposed'] tr:first-child")
-        assert "Area newly covered (km²)" in heads and "People newly covered" not in heads
+        assert "Area newly covered (km²)" in heads
+        assert "People newly covered" not in heads
         cells = page.eval_on_selector_all(
             ".gt-card table[data-layer='towers_proposed'] tr:nth-child(2) td",
             "els => els.map(e => e.textContent)")

@@ -19,12 +19,14 @@ def run(*args: str):
 
 def test_version_and_help_on_every_command():
     r = run("--version")
-    assert r.exit_code == 0 and __version__ in r.output
+    assert r.exit_code == 0
+    assert __version__ in r.output
     for name, command in cli.commands.items():
         r = run(name, "--help")
         assert r.exit_code == 0, name
         first_line = (command.help or "").splitlines()[0]
-        assert first_line and first_line in " ".join(r.output.split()), name
+        assert first_line, name
+        assert first_line in " ".join(r.output.split()), name
 
 
 def test_console_script_is_installed():
@@ -85,7 +87,8 @@ def test_validate_report_writes_every_problem(tmp_path):
     assert r.exit_code == 2
     # on screen: the eight unknown operators are one line, the far site another
     operator_lines = [ln for ln in r.output.splitlines() if "unknown operator" in ln]
-    assert len(operator_lines) == 1 and "8 features (GL100, GL101, GL102, …)" in \
+    assert len(operator_lines) == 1
+    assert "8 features (GL100, GL101, GL102, …)" in \
         operator_lines[0]
     rows_csv = _csv_rows(report)
     assert list(rows_csv[0]) == ["level", "file", "feature", "row", "column", "message", "fix"]
@@ -95,7 +98,9 @@ def test_validate_report_writes_every_problem(tmp_path):
     assert all(x["level"] == "error" and x["column"] == "operator" and x["fix"] for x in ops)
     assert all(x["file"] == str(tmp_path / "bad.csv") for x in ops)
     far = [x for x in rows_csv if x["feature"] == "HN001"]
-    assert len(far) == 1 and far[0]["row"] == "13" and far[0]["level"] == "error"
+    assert len(far) == 1
+    assert far[0]["row"] == "13"
+    assert far[0]["level"] == "error"
 
 
 def test_validate_report_of_a_valid_project(tmp_path):
@@ -117,13 +122,15 @@ def test_plan_writes_validation_csv(tmp_path):
                                     encoding="utf-8")
     config = load_config(write_good_project(tmp_path / "p", towers=str(tmp_path / "t.csv")))
     plan = run_plan(config, until="validate", progress=False)
-    assert plan.validation is not None and plan.validation.ok
+    assert plan.validation is not None
+    assert plan.validation.ok
     written = write_plan(plan, tmp_path / "out")
     assert tmp_path / "out" / "validation.csv" in written
     rows_csv = _csv_rows(tmp_path / "out" / "validation.csv")
     assert len(rows_csv) == len(plan.validation) >= 1
     border = [x for x in rows_csv if "cross-border" in x["message"]]
-    assert len(border) == 1 and border[0]["level"] == "warning"
+    assert len(border) == 1
+    assert border[0]["level"] == "warning"
     assert border[0]["file"] == str(tmp_path / "t.csv")
 
 
@@ -144,7 +151,8 @@ def test_validate_real_inputs_fits_on_one_screen(tmp_path, real_data):
     assert proc.returncode == 0, proc.stderr
     assert len(lines) <= 25
     text = "\n".join(lines)
-    assert "invalid geometry repaired" in text and "142 features" in text
+    assert "invalid geometry repaired" in text
+    assert "142 features" in text
     assert "6 site(s) across the provincial border" in text
     assert "Fix: swap" not in text  # the VN-2000 list is right
     assert "Vietnamese surveying convention" in text

@@ -54,7 +54,8 @@ def test_bad_config_names_the_key_and_file(tmp_path, text, needle):
     assert needle in str(exc.value)
     assert str(p) in str(exc.value)
     assert "Fix:" in str(exc.value)
-    assert isinstance(exc.value, InputError) and isinstance(exc.value, ValueError)
+    assert isinstance(exc.value, InputError)
+    assert isinstance(exc.value, ValueError)
 
 
 def test_missing_config_file(tmp_path):
@@ -91,7 +92,9 @@ def test_out_of_range_values_are_refused_at_load(tmp_path, text, key, needle):
     with pytest.raises(ConfigError) as exc:
         load_config(p)
     assert exc.value.column == key
-    assert needle in str(exc.value) and str(p) in str(exc.value) and "Fix:" in str(exc.value)
+    assert needle in str(exc.value)
+    assert str(p) in str(exc.value)
+    assert "Fix:" in str(exc.value)
 
 
 def test_every_range_problem_is_listed_at_once(tmp_path):
@@ -121,7 +124,8 @@ def test_config_encodings_a_province_saves(tmp_path, encoding):
         text = unicodedata.normalize("NFD", text)
     p.write_bytes(text.encode(encoding))
     cfg = load_config(p)
-    assert cfg.name == "Quy hoạch Gia Lai" and cfg.inputs.communes.name == "xã.gpkg"
+    assert cfg.name == "Quy hoạch Gia Lai"
+    assert cfg.inputs.communes.name == "xã.gpkg"
 
 
 def test_other_encodings_are_named(tmp_path):

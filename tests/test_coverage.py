@@ -84,7 +84,8 @@ def test_flat_dem_visible_to_the_radio_horizon() -> None:
     # without curvature the flat Earth is visible everywhere within the distance
     flat = line_of_sight(dem, _centre(dem, 160, 160), observer_height_m=obs,
                          target_height_m=tgt, max_distance_m=31_000, curvature=False).values
-    assert flat[d <= 31_000].all() and not flat[d > 31_000].any()
+    assert flat[d <= 31_000].all()
+    assert not flat[d > 31_000].any()
 
 
 def test_los_matches_brute_force_on_a_straight_ray() -> None:
@@ -105,13 +106,16 @@ def test_los_matches_brute_force_on_a_straight_ray() -> None:
 def test_los_inputs_path_dataset_and_errors(tmp_path) -> None:
     dem = _dem(_rough(41, seed=1), 30.0)
     path = dem.write_cog(tmp_path / "dem.tif")
-    kw = dict(observer_height_m=10, target_height_m=1.5, max_distance_m=500)
+    kw = {"observer_height_m": 10, "target_height_m": 1.5, "max_distance_m": 500}
     a = line_of_sight(dem, _centre(dem, 20, 20), **kw)
     b = line_of_sight(path, _centre(dem, 20, 20), **kw)
     with rasterio.open(path) as ds:
         c = line_of_sight(ds, _centre(dem, 20, 20), **kw)
-    assert a.values.dtype == bool and a.shape == dem.shape and a.transform == dem.transform
-    assert np.array_equal(a.values, b.values) and np.array_equal(a.values, c.values)
+    assert a.values.dtype == bool
+    assert a.shape == dem.shape
+    assert a.transform == dem.transform
+    assert np.array_equal(a.values, b.values)
+    assert np.array_equal(a.values, c.values)
     with pytest.raises(StudyAreaError):
         line_of_sight(dem, (0.0, 0.0), **kw)
     with pytest.raises(ValueRangeError):
@@ -210,8 +214,11 @@ def test_predict_best_server_and_contracts(tmp_path) -> None:
                                       progress=False))
     assert isinstance(res, CoverageResult)
     assert towers.equals(before)
-    assert res.shape == dem.shape and res.transform == dem.transform and res.crs == dem.crs
-    assert res.technologies == ["2G", "4G"] and res.operators == ["MobiFone", "Viettel"]
+    assert res.shape == dem.shape
+    assert res.transform == dem.transform
+    assert res.crs == dem.crs
+    assert res.technologies == ["2G", "4G"]
+    assert res.operators == ["MobiFone", "Viettel"]
     assert list(res.sites["tower_index"]) == [10, 10, 20]
     # best server of 4G = max over the per-site signals
     stack = np.full((len(sigs), *dem.shape), np.nan, np.float32)
@@ -243,7 +250,8 @@ def test_predict_best_server_and_contracts(tmp_path) -> None:
                 for kind in ("signal", "server", "mask")}
     assert {p.name for p in paths} == expected
     with rasterio.open(paths[0]) as ds:
-        assert ds.crs == dem.crs and ds.units[0] == "dBm"
+        assert ds.crs == dem.crs
+        assert ds.units[0] == "dBm"
 
 
 def test_predict_options_indoor_and_run_coverage() -> None:
@@ -255,7 +263,8 @@ def test_predict_options_indoor_and_run_coverage() -> None:
                       thresholds_dbm={"4G": -100.0})
         res = run_coverage(SimpleNamespace(towers=towers, dem=dem),
                            CoverageConfig(max_radius_m=1500, diffraction="bullington"))
-    assert out.thresholds_dbm["4G"] == -84.0 and out.thresholds_dbm["2G"] == -79.0
+    assert out.thresholds_dbm["4G"] == -84.0
+    assert out.thresholds_dbm["2G"] == -79.0
     assert res.technologies == ["2G", "3G", "4G"]
     assert set(res.sites["freq_mhz"]) == {900.0, 2100.0, 1800.0}
     with pytest.raises(ValueRangeError):
@@ -265,7 +274,7 @@ def test_predict_options_indoor_and_run_coverage() -> None:
 def test_predict_bad_inputs() -> None:
     dem = _dem(_rough(41, seed=3), 90.0)
     inside = [_centre(dem, 20, 20)]
-    kw = dict(max_radius_m=1000, progress=False)
+    kw = {"max_radius_m": 1000, "progress": False}
     with pytest.raises(StudyAreaError, match="outside the DEM"):
         predict(_towers([(0.0, 0.0)]), dem, **kw)
     with pytest.raises(CRSError):

@@ -32,7 +32,7 @@ def _rough_dem(n: int, cell_m: float, seed: int) -> Raster:
     return Raster(z, Affine(cell_m, 0, 500_000, 0, -cell_m, 1_600_000), "EPSG:32649", units="m")
 
 
-@pytest.mark.parametrize("seed,obs_m,tgt_m", [(1, 30.0, 1.5), (2, 10.0, 2.0)])
+@pytest.mark.parametrize(("seed", "obs_m", "tgt_m"), [(1, 30.0, 1.5), (2, 10.0, 2.0)])
 def test_line_of_sight_agrees_with_gdal_viewshed(tmp_path, seed, obs_m, tgt_m) -> None:
     gdal = shutil.which("gdal_viewshed")
     if gdal is None:

@@ -65,24 +65,27 @@ def _rough(n: int, seed: int) -> np.ndarray:
 def test_registry_names_ranges_and_unknown_name() -> None:
     assert sorted(MODELS) == ["hata_deygout", "itm"]
     hata, itm = get_model("hata_deygout"), get_model("itm")
-    assert hata.freq_mhz == (150.0, 2000.0) and hata.distance_km == (1.0, 20.0)
-    assert itm.freq_limits_mhz == (20.0, 20_000.0) and itm.tx_height_m == (1.0, 1000.0)
+    assert hata.freq_mhz == (150.0, 2000.0)
+    assert hata.distance_km == (1.0, 20.0)
+    assert itm.freq_limits_mhz == (20.0, 20_000.0)
+    assert itm.tx_height_m == (1.0, 1000.0)
     assert all(m.description for m in MODELS.values())
-    with pytest.raises(ValueRangeError, match="coverage.model") as err:
+    with pytest.raises(ValueRangeError, match=r"coverage\.model") as err:
         get_model("cost231")
-    assert "hata_deygout, itm" in str(err.value) and err.value.column == "coverage.model"
+    assert "hata_deygout, itm" in str(err.value)
+    assert err.value.column == "coverage.model"
     # the config names the same models, and the ITM climates
     hints = typing.get_type_hints(CoverageConfig)
     assert set(typing.get_args(hints["model"])) == set(MODELS)
     assert typing.get_args(hints["itm_climate"]) == tuple(CLIMATES)
     dem = _dem(np.zeros((21, 21)))
-    with pytest.raises(ValueRangeError, match="coverage.model"):
+    with pytest.raises(ValueRangeError, match=r"coverage\.model"):
         predict(_towers(dem, [(10, 10)]), dem, model="okumura", progress=False)  # type: ignore
 
 
 def test_validity_warnings_and_limits_per_model() -> None:
     dem = _dem(np.zeros((41, 41)))
-    kw = dict(max_radius_m=1000.0, progress=False)
+    kw = {"max_radius_m": 1000.0, "progress": False}
     low = _towers(dem, [(20, 20)], height_m=[20.0])
     with pytest.warns(ModelRangeWarning, match="Hata model: .*height_m"):
         predict(low, dem, **kw)
@@ -102,9 +105,9 @@ def test_validity_warnings_and_limits_per_model() -> None:
     res = predict(n78, dem, model="itm", **kw)
     assert np.isfinite(res.signal("4G").values).sum() > 300
     # a receiver below the ITM's 0.5 m (a tower below 1 m is refused by the schema first)
-    with pytest.raises(ValueRangeError, match="itm model's 0.5–3000 m"):
+    with pytest.raises(ValueRangeError, match=r"itm model's 0\.5–3000 m"):
         predict(_towers(dem, [(20, 20)]), dem, model="itm", rx_height_m=0.2, **kw)
-    with pytest.raises(ValueRangeError, match="height_m = 0.2 is outside 1–200"):
+    with pytest.raises(ValueRangeError, match=r"height_m = 0\.2 is outside 1–200"):
         predict(_towers(dem, [(20, 20)], height_m=[0.2]), dem, model="itm", **kw)
 
 
@@ -142,12 +145,12 @@ def test_itm_config_keys_reach_the_model() -> None:
     assert (p.climate, p.refractivity_n_units, p.polarization, p.reliability_pct) == \
         ("maritime_subtropical", 320.0, "horizontal", 90.0)
     z = np.zeros(101)
-    kw = dict(step_m=100.0, freq_mhz=900.0, tx_height_m=30.0, rx_height_m=1.5)
+    kw = {"step_m": 100.0, "freq_mhz": 900.0, "tx_height_m": 30.0, "rx_height_m": 1.5}
     median = itm_point_to_point(z, **kw).loss_db
     assert itm_point_to_point(z, **kw, params=p).loss_db > median  # 90 % reliability
     bad = CoverageConfig(model="itm", itm_ground_conductivity_s_m=-1.0)
     dem = _dem(np.zeros((21, 21)))
-    with pytest.raises(ValueRangeError, match="coverage.itm_ground_conductivity_s_m"):
+    with pytest.raises(ValueRangeError, match=r"coverage\.itm_ground_conductivity_s_m"):
         run_coverage(SimpleNamespace(towers=_towers(dem, [(10, 10)]), dem=dem), bad)
 
 

@@ -53,14 +53,16 @@ def test_a_zone_straddling_two_communes_is_split_between_them() -> None:
     by = dz.set_index("commune_code")
     assert by.loc["10002", "population"] == pytest.approx(2.0 * 24)
     assert by.loc["10001", "population"] == pytest.approx(2.0 * 16)
-    assert by.loc["10002", "rank"] == 1 and by.loc["10002", "zone_id"] == "4G-any-0001"
+    assert by.loc["10002", "rank"] == 1
+    assert by.loc["10002", "zone_id"] == "4G-any-0001"
     assert by.loc["10001", "district_code"] == "101"
     a = box(X0 + 600, Y0 - 600, X0 + 1000, Y0 - 200)
     b = box(X0 + 1000, Y0 - 600, X0 + 1600, Y0 - 200)
     assert by.loc["10001", "area_km2"] == pytest.approx(_ea_km2(a), rel=1e-9)
     assert by.loc["10002", "area_km2"] == pytest.approx(_ea_km2(b), rel=1e-9)
     assert by.loc["10001", "geometry"].symmetric_difference(a).area < 1e-6
-    assert (dz["technology"] == "4G").all() and (dz["operator"] == "any").all()
+    assert (dz["technology"] == "4G").all()
+    assert (dz["operator"] == "any").all()
 
 
 def test_slivers_below_the_minimum_area_are_removed() -> None:
@@ -72,7 +74,8 @@ def test_slivers_below_the_minimum_area_are_removed() -> None:
     pop = flat_population(grid)
     assert len(dead_zones(cov, pop, _communes(), min_area_km2=0.0)) == 2
     kept = dead_zones(cov, pop, _communes(), min_area_km2=0.25)
-    assert len(kept) == 1 and kept["commune_code"].iloc[0] == "10001"
+    assert len(kept) == 1
+    assert kept["commune_code"].iloc[0] == "10001"
     assert kept["area_km2"].iloc[0] == pytest.approx(0.30, rel=2e-3)
     assert dead_zones(cov, pop, _communes(), min_area_km2=0.5).empty
 
@@ -122,7 +125,8 @@ def test_distances_to_the_nearest_tower_and_fiber() -> None:
                       towers=shared_only)
     assert mobi["nearest_tower_km"].iloc[0] == pytest.approx(2.0, abs=1e-6)
     bare = dead_zones(cov, pop, _communes(), min_area_km2=0.0)
-    assert bare["nearest_tower_km"].isna().all() and bare["nearest_fiber_km"].isna().all()
+    assert bare["nearest_tower_km"].isna().all()
+    assert bare["nearest_fiber_km"].isna().all()
 
 
 def test_any_and_each_operator_in_one_layer() -> None:
@@ -155,7 +159,8 @@ def test_real_communes_zones_lie_in_their_commune(real_data) -> None:
     dz = dead_zones(cov, pop, communes, min_area_km2=1.0)
     pd.testing.assert_frame_equal(communes, before)
     assert dz.crs == communes.crs
-    assert len(dz) > 50 and (dz["area_km2"] >= 1.0).all()
+    assert len(dz) > 50
+    assert (dz["area_km2"] >= 1.0).all()
     assert dz["population"].is_monotonic_decreasing
     # Every zone inside the commune it names (by position for the two without a code).
     merged = dz.to_crs(UTM).geometry
@@ -184,4 +189,5 @@ def test_bad_inputs() -> None:
     with pytest.raises(ValueRangeError):
         dead_zones(cov, pop, _communes(), min_area_km2=-1.0)
     empty = dead_zones(cov, pop, _communes())
-    assert empty.empty and list(empty.columns) == [*DEAD_ZONE_COLUMNS, "geometry"]
+    assert empty.empty
+    assert list(empty.columns) == [*DEAD_ZONE_COLUMNS, "geometry"]

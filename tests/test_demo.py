@@ -85,11 +85,14 @@ def test_config_is_valid_and_labelled(demo_dir: Path) -> None:
     assert cfg.analysis_crs == UTM
     for p in (cfg.inputs.communes, cfg.inputs.towers, cfg.inputs.fiber, cfg.inputs.roads,
               cfg.inputs.exclusion_zones, cfg.inputs.population, *cfg.inputs.dem):
-        assert p is not None and p.is_file() and p.parent == demo_dir
+        assert p is not None
+        assert p.is_file()
+        assert p.parent == demo_dir
     assert "../" not in (demo_dir / "config.yml").read_text(encoding="utf-8")
     assert "SYNTHETIC" in (demo_dir / "README.txt").read_text(encoding="utf-8")
     with rasterio.open(demo_dir / "dem.tif") as ds:
-        assert ds.tags()["synthetic"] == "yes" and ds.crs.to_epsg() == 32649
+        assert ds.tags()["synthetic"] == "yes"
+        assert ds.crs.to_epsg() == 32649
     with sqlite3.connect(demo_dir / "roads.gpkg") as con:
         (desc,) = con.execute("select description from gpkg_contents").fetchone()
     assert "SYNTHETIC" in desc
@@ -133,14 +136,15 @@ def test_demo_province_loads(demo_dir: Path, tmp_path: Path) -> None:
 def test_communes_have_the_official_codes(layers: dict[str, gpd.GeoDataFrame]) -> None:
     c = layers["communes"]
     facts = communes()
-    assert len(c) == 222 and c["commune_code"].is_unique
+    assert len(c) == 222
+    assert c["commune_code"].is_unique
     assert list(c["commune_code"]) == list(facts["commune_code"])
     assert list(c["commune_name"]) == list(facts["commune_name"])
     assert c["commune_code"].str.fullmatch(r"\d{5}").all()
     assert (facts["code_status"] == "official").sum() == 220
     assert c.loc[c["commune_code"] == KON_PNE, "commune_name"].item() == "Xã Kon Pne"
     assert c["district_code"].nunique() == 17
-    out, rep = validate_layer(c, "communes", source="communes.gpkg")
+    _out, rep = validate_layer(c, "communes", source="communes.gpkg")
     assert rep.ok, [str(p) for p in rep.errors]
 
 
@@ -185,8 +189,10 @@ def test_population_total_and_commune_sums(demo_dir: Path,
 def test_dem_relief_follows_the_province(demo_dir: Path,
                                          layers: dict[str, gpd.GeoDataFrame]) -> None:
     with rasterio.open(demo_dir / "dem.tif") as ds:
-        assert ds.res == (90.0, 90.0) and ds.crs.to_epsg() == 32649
-        assert 1_700 <= ds.width <= 2_000 and 1_900 <= ds.height <= 2_200
+        assert ds.res == (90.0, 90.0)
+        assert ds.crs.to_epsg() == 32649
+        assert 1_700 <= ds.width <= 2_000
+        assert 1_900 <= ds.height <= 2_200
         park = layers["zones"].loc[layers["zones"]["kind"] == "national_park"].geometry.item()
         in_park = rasterio.features.geometry_mask([park], (ds.height, ds.width), ds.transform,
                                                   invert=True)
@@ -203,7 +209,7 @@ def test_dem_relief_follows_the_province(demo_dir: Path,
 
 def test_towers(layers: dict[str, gpd.GeoDataFrame]) -> None:
     t = layers["towers"]
-    out, rep = validate_layer(t, "towers", source="towers.csv")
+    _out, rep = validate_layer(t, "towers", source="towers.csv")
     assert rep.ok, [str(p) for p in rep.errors][:5]
     sites = t.drop_duplicates("site_id")
     assert 1_450 <= len(sites) <= 1_550
@@ -252,12 +258,14 @@ def test_service_counts(layers: dict[str, gpd.GeoDataFrame]) -> None:
 def test_kon_pne_has_no_fiber_and_only_2g(layers: dict[str, gpd.GeoDataFrame]) -> None:
     c = layers["communes"]
     kon = c.loc[c["commune_code"] == KON_PNE].iloc[0]
-    assert not kon["has_fiber"] and not kon["has_fixed_internet"]
+    assert not kon["has_fiber"]
+    assert not kon["has_fixed_internet"]
     assert kon["mobile_technologies"] == "2G"
     assert not layers["fiber"].geometry.intersects(kon.geometry).any()
     assert (c.loc[c["commune_code"] != KON_PNE, "has_fiber"].astype(bool)).all()
     near = layers["towers"][layers["towers"].geometry.distance(kon.geometry) < 3_000]
-    assert len(near) > 0 and (near["technologies"] == "2G").all()
+    assert len(near) > 0
+    assert (near["technologies"] == "2G").all()
 
 
 def test_fiber_reaches_most_commune_centres(layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -276,7 +284,7 @@ def test_roads_connect_every_commune_centre(layers: dict[str, gpd.GeoDataFrame])
     roads = layers["roads"]
     assert {"QL14", "QL19", "QL25", "QL14C"} <= set(roads["road_id"])
     assert set(roads.loc[roads["road_id"].str.startswith("QL"), "road_class"]) == {"national"}
-    out, rep = validate_layer(roads, "roads", source="roads.gpkg")
+    _out, rep = validate_layer(roads, "roads", source="roads.gpkg")
     assert rep.ok
     # Union-find over vertices shared exactly (no snapping).
     coords, part = shapely.get_coordinates(roads.geometry.array, return_index=True)
@@ -302,7 +310,7 @@ def test_roads_connect_every_commune_centre(layers: dict[str, gpd.GeoDataFrame])
 
 def test_exclusion_zones(layers: dict[str, gpd.GeoDataFrame]) -> None:
     z = layers["zones"]
-    out, rep = validate_layer(z, "exclusion_zones", source="exclusion_zones.gpkg")
+    _out, rep = validate_layer(z, "exclusion_zones", source="exclusion_zones.gpkg")
     assert rep.ok
     airport = z.loc[z["kind"] == "airport"].geometry.item()
     assert airport.contains(shapely.Point(*_point(108.017, 14.004)))

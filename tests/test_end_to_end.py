@@ -53,7 +53,8 @@ def test_output_folder_holds_the_contract(demo_out):
         assert f in names, f
     assert not [n for n in names if n.startswith(".")]  # no temporary left
     layers = [n for n, _ in pyogrio.list_layers(demo_out / "plan.gpkg")]
-    assert set(CONTRACT) <= set(layers) and "layer_styles" in layers
+    assert set(CONTRACT) <= set(layers)
+    assert "layer_styles" in layers
     for f in ("map.html", "map_offline.html"):
         assert (demo_out / f).stat().st_size <= 10 * 1024 * 1024
 
@@ -64,13 +65,16 @@ def test_plan_content_is_consistent(demo_out):
     proposed = gpd.read_file(gpkg, layer="towers_proposed")
     fiber = gpd.read_file(gpkg, layer="fiber_proposed")
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
-    assert len(communes) == 222 and communes.crs.to_epsg() == 4326
+    assert len(communes) == 222
+    assert communes.crs.to_epsg() == 4326
     assert communes["fiber_distance_km"].notna().all()
     kon_pne = communes.set_index("commune_code").loc["23641"]
-    assert not kon_pne["has_fiber"] and kon_pne["pop_covered_pct_3g"] < 5
+    assert not kon_pne["has_fiber"]
+    assert kon_pne["pop_covered_pct_3g"] < 5
     assert (~communes["has_fixed_internet"]).sum() == 10
     assert communes["has_radio_station"].sum() == 149
-    assert len(proposed) > 0 and proposed["rank"].tolist() == list(range(1, len(proposed) + 1))
+    assert len(proposed) > 0
+    assert proposed["rank"].tolist() == list(range(1, len(proposed) + 1))
     assert proposed["pop_gain"].gt(0).all()
     served = {c for s in fiber["communes_served"] for c in s.split(",") if c}
     assert served == set(communes.loc[~communes["has_fixed_internet"], "commune_code"])
@@ -86,7 +90,8 @@ def test_plan_content_is_consistent(demo_out):
     assert summary["communes_c8_met"] == int(communes["c8_met"].sum())
     assert summary["dead_zone_pop"] == pytest.approx(communes["dead_zone_pop"].sum(), abs=111)
     assert summary["towers"] == int(communes["towers"].sum())
-    assert summary["unknowns"] == [] and summary["shortfalls"] == []
+    assert summary["unknowns"] == []
+    assert summary["shortfalls"] == []
     assert summary["population_source"] == "raster population.tif"
     assert {a["key"] for a in summary["assumptions"]} >= {"coverage.thresholds_dbm",
                                                            "fiber.cost_per_km_vnd"}
@@ -115,7 +120,8 @@ def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # no
     page, errors, external, shot = _open(browser, demo_out / "map_offline.html", offline=True,
                                          tmp_path=tmp_path, name="demo_offline")
     try:
-        assert errors == [] and external == []
+        assert errors == []
+        assert external == []
         names = _overlay_names(page)
         layers = {n: gpd.read_file(demo_out / "plan.gpkg", layer=n) for n in CONTRACT}
         layers["dead_zones"] = layers["dead_zones"].query("operator == 'any'")
@@ -148,7 +154,8 @@ def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # no
                                     layers["fiber_proposed"]["communes_served"], strict=True)
                   if "23641" in s.split(",")]
         fiber = page.inner_text(".gt-card").split("Proposed fiber")[-1]
-        assert routes and all(r in fiber for r in routes)
+        assert routes
+        assert all(r in fiber for r in routes)
         # the year filter: only the towers of the first year of the plan
         first = int(proposed["phase_year"].min())
         page.select_option("#gt-year", str(first))
@@ -169,7 +176,8 @@ def test_report_of_the_demo(demo_out):
         assert "Còn 10 xã/222 xã chưa có kết nối Internet hữu tuyến đến trung tâm xã" in text
         assert f"Còn {_vi(s['dead_zone_pop'])} người sống trong" in text
     rows = _table(d, "theo huyện")
-    assert len(rows) == 1 + 17 + 1 and rows[-1][:3] == ["Toàn tỉnh", "222",
+    assert len(rows) == 1 + 17 + 1
+    assert rows[-1][:3] == ["Toàn tỉnh", "222",
                                                         _vi(s["population"])]
     assert len(_table(d, "nhiều người trong vùng lõm")) == 1 + 20
     annex = d.tables[-17:]

@@ -135,7 +135,8 @@ def test_sigterm_at_each_stage_cleans_up_like_ctrl_c(tmp_path, project, stage):
     flag.unlink()
     code, text = finish(proc)
     assert code == 128 + signal.SIGTERM, text
-    assert "Traceback" not in text and "SIGTERM" in text
+    assert "Traceback" not in text
+    assert "SIGTERM" in text
     assert state(out) == SIGTERM_AT[stage]
     assert hidden(runs) == []  # no temporary, old or lock left behind
 
@@ -234,9 +235,11 @@ def test_two_runs_to_the_same_out_neither_loses_its_result(tmp_path, project):
     flag.unlink()
     code_a, text_a = finish(a)
     assert code_a == 2, text_a
-    assert "Traceback" not in text_a and "already exists" in text_a
+    assert "Traceback" not in text_a
+    assert "already exists" in text_a
     kept = [p for p in out.parent.iterdir() if p.name.startswith("out.result-")]
-    assert len(kept) == 1 and str(kept[0]) in " ".join(text_a.split())
+    assert len(kept) == 1
+    assert str(kept[0]) in " ".join(text_a.split())
     assert state(out) == "new run b"
     assert state(kept[0]) == "new run a"  # visible, complete
     assert hidden(out.parent) == []
@@ -259,7 +262,8 @@ def test_the_final_check_and_move_are_under_a_lock(tmp_path, project):
     code_a, text_a = finish(a)
     code_b, text_b = finish(b)
     assert code_a == 0, text_a
-    assert code_b == 2 and "kept in" in text_b, text_b
+    assert code_b == 2, text_b
+    assert "kept in" in text_b, text_b
     assert state(out) == "new run a"
     (kept,) = [p for p in out.parent.iterdir() if p.name.startswith("out.result-")]
     assert state(kept) == "new run b"
@@ -276,15 +280,18 @@ def test_out_over_the_project_is_refused_before_any_work(project, force):
                       (project / "dem.tif", "is the input file inputs.dem")):
         r = invoke(*fiber(project, out, *force))
         assert r.exit_code == 2, r.output
-        assert word in r.output and "Traceback" not in r.output
-        assert "Fix:" in r.output and "step" not in r.output  # nothing computed
+        assert word in r.output
+        assert "Traceback" not in r.output
+        assert "Fix:" in r.output
+        assert "step" not in r.output
     assert snapshot(project.parent) == before
 
 
 def test_out_under_a_file_is_a_message(tmp_path, project):
     (tmp_path / "notes.txt").write_text("x")
     r = invoke(*fiber(project, tmp_path / "notes.txt" / "out"))
-    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
     assert f"{tmp_path / 'notes.txt'} is a file" in r.output
 
 
@@ -313,8 +320,10 @@ def test_read_only_out_is_refused_before_any_work(tmp_path, project, monkeypatch
             monkeypatch.setattr(_atomic.tempfile, "mkdtemp", read_only)
         r = invoke(*fiber(project, tmp_path / "ro" / "out"))
     assert r.exit_code == 2, r.output
-    assert "read-only" in r.output and "writable disk" in r.output
-    assert "Traceback" not in r.output and "step" not in r.output
+    assert "read-only" in r.output
+    assert "writable disk" in r.output
+    assert "Traceback" not in r.output
+    assert "step" not in r.output
 
 
 def test_too_little_free_space_is_refused_before_any_work(tmp_path, project, monkeypatch):
@@ -325,8 +334,10 @@ def test_too_little_free_space_is_refused_before_any_work(tmp_path, project, mon
                                 lambda p: real(p)._replace(free=2 * 2**20))
         r = invoke(*fiber(project, tmp_path / "small" / "out"))
     assert r.exit_code == 2, r.output
-    assert "not enough free space" in r.output and "2.0 MB free" in r.output
-    assert "Traceback" not in r.output and "step" not in r.output
+    assert "not enough free space" in r.output
+    assert "2.0 MB free" in r.output
+    assert "Traceback" not in r.output
+    assert "step" not in r.output
 
 
 @pytest.mark.slow
@@ -354,7 +365,8 @@ def test_disk_full_while_writing(tmp_path, project, monkeypatch, command):
             monkeypatch.setattr(geotel.outputs.gpkg, "write_geopackage", full)
             r = invoke(command, str(project / "config_a.yml"), "--out", str(disk / "out"))
             assert r.exit_code == 2, r.output
-            assert "no space left on the disk" in r.output and "Traceback" not in r.output
+            assert "no space left on the disk" in r.output
+            assert "Traceback" not in r.output
             assert list(disk.iterdir()) == []
             return
         flag = tmp_path / "flag"
@@ -369,7 +381,8 @@ def test_disk_full_while_writing(tmp_path, project, monkeypatch, command):
         flag.unlink()
         code, text = finish(proc)
         assert code == 2, text
-        assert "no space left on the disk" in text and "Traceback" not in text
+        assert "no space left on the disk" in text
+        assert "Traceback" not in text
         assert sorted(p.name for p in disk.iterdir()) == ["filler"]  # cleaned up
 
 
@@ -393,8 +406,10 @@ def test_disk_full_injected(tmp_path, project, monkeypatch, error):
 
     monkeypatch.setattr(geotel.outputs.gpkg, "write_geopackage", full)
     r = invoke(*fiber(project, tmp_path / "out"))
-    assert calls and r.exit_code == 2, r.output
-    assert "no space left on the disk" in r.output and "another disk" in r.output
+    assert calls, r.output
+    assert r.exit_code == 2, r.output
+    assert "no space left on the disk" in r.output
+    assert "another disk" in r.output
     assert "Traceback" not in r.output
     assert list(tmp_path.iterdir()) == []
 
@@ -408,5 +423,6 @@ def test_other_gdal_error_at_the_edge_is_a_message(tmp_path, project, monkeypatc
     monkeypatch.setattr(geotel.outputs.gpkg, "write_geopackage", broken)
     r = invoke(*fiber(project, tmp_path / "out"))
     assert r.exit_code == 2, r.output
-    assert "GDAL error: sqlite3_exec" in r.output and "no space" not in r.output
+    assert "GDAL error: sqlite3_exec" in r.output
+    assert "no space" not in r.output
     assert "Traceback" not in r.output

@@ -52,16 +52,20 @@ def test_shared_vertices_and_t_junction():
 def test_snap_gap_between_ends_within_tolerance_only():
     r = roads([(0, 0), (1000, 0)], [(1010, 0), (2000, 0)])
     g = build_road_graph(r, snap_tolerance_m=20, min_fragment_m=0)
-    assert g.n_snapped == 1 and g.n_edges == 2 and g.n_nodes == 3
+    assert g.n_snapped == 1
+    assert g.n_edges == 2
+    assert g.n_nodes == 3
     g2 = build_road_graph(r, snap_tolerance_m=5, min_fragment_m=0)
-    assert g2.n_snapped == 0 and g2.n_nodes == 4
+    assert g2.n_snapped == 0
+    assert g2.n_nodes == 4
 
 
 def test_snap_undershoot_onto_line_interior():
     # b stops 12 m short of a: its end moves onto a, which is split there
     r = roads([(0, 0), (2000, 0)], [(800, 12), (800, 1000)])
     g = build_road_graph(r, snap_tolerance_m=20)
-    assert g.n_snapped == 1 and (g.n_nodes, g.n_edges) == (4, 3)
+    assert g.n_snapped == 1
+    assert (g.n_nodes, g.n_edges) == (4, 3)
     assert sorted(np.round(g.length_m).tolist()) == [800, 1000, 1200]
     d = dijkstra(g.matrix(), directed=False)
     assert np.isfinite(d).all()
@@ -71,7 +75,8 @@ def test_short_fragments_dropped_with_warning(caplog):
     r = roads([(0, 0), (5000, 0)], [(0, 9000), (300, 9000)], [(0, 20000), (3000, 20000)])
     with caplog.at_level(logging.WARNING, logger="geotel.fiber.graph"):
         g = build_road_graph(r, min_fragment_m=1000)
-    assert g.n_fragments_dropped == 1 and g.length_dropped_m == pytest.approx(300)
+    assert g.n_fragments_dropped == 1
+    assert g.length_dropped_m == pytest.approx(300)
     assert "dropped 1 isolated road fragment" in caplog.text
     assert g.length_m.sum() == pytest.approx(8000)  # the long island is kept
 
@@ -90,7 +95,8 @@ def test_class_weights_and_multilines():
 def test_parallel_edges_route_on_the_shortest():
     r = roads([(0, 0), (1000, 0)], [(0, 0), (500, 400), (1000, 0)])
     g = build_road_graph(r)
-    assert g.n_edges == 2 and g.n_nodes == 2
+    assert g.n_edges == 2
+    assert g.n_nodes == 2
     assert g.matrix()[0, 1] == pytest.approx(1000)
     assert g.to_networkx().number_of_edges() == 1
 
@@ -125,7 +131,8 @@ def test_synthetic_lattice_known_counts_and_networkx_agree():
     g = build_road_graph(r, min_fragment_m=0)
     # nothing lost or added, no false crossings; junctions: one node per lattice point
     assert g.length_m.sum() == pytest.approx(r.length.sum())
-    assert g.n_crossings == 0 and g.n_snapped == 0
+    assert g.n_crossings == 0
+    assert g.n_snapped == 0
     assert 390 <= g.n_nodes <= 400  # a junction whose cross road is missing is a bend
     nxg = g.to_networkx()
     src = 0

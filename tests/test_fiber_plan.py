@@ -95,7 +95,8 @@ def test_hand_checked_steiner_optimum(y_network):
     assert st.total_length_km == pytest.approx((8000 + 2 * branch) / 1000)  # the optimum
     assert sp.total_length_km == pytest.approx(2 * direct / 1000)
     assert st.total_cost_vnd == pytest.approx(st.total_length_km * 1e8)
-    assert st.n_targets == 2 and st.n_connected == 2
+    assert st.n_targets == 2
+    assert st.n_connected == 2
     r = st.routes.set_index("communes_served")
     assert r.loc["A,B", "length_km"] == pytest.approx(8.0)
     assert r.loc["A", "length_km"] == pytest.approx(branch / 1000)
@@ -111,13 +112,16 @@ def test_plan_contracts(y_network):
     before = com.copy()
     p = plan_extension(g, fiber, com.to_crs(4326), targets="all", build="underground")
     assert com.equals(before)
-    assert p.n_targets == 3 and p.cost_per_km_vnd == FiberConfig().cost_per_km_vnd["underground"]
+    assert p.n_targets == 3
+    assert p.cost_per_km_vnd == FiberConfig().cost_per_km_vnd["underground"]
     tot = p.district_totals
     assert tot["targets"].sum() == 3
     assert tot["length_km"].sum() == pytest.approx(p.total_length_km)
     assert tot["cost_vnd"].sum() == pytest.approx(p.total_cost_vnd)
     none = plan_extension(g, fiber, com.assign(has_fixed_internet=True))
-    assert len(none.routes) == 0 and none.total_cost_vnd == 0 and none.n_targets == 0
+    assert len(none.routes) == 0
+    assert none.total_cost_vnd == 0
+    assert none.n_targets == 0
     assert list(none.routes.columns) == [*ROUTE_COLUMNS, "geometry"]
     with pytest.raises(ValueRangeError):
         plan_extension(g, fiber, com, method="kou")

@@ -116,8 +116,10 @@ def test_commune_distance_contract():
                            geometry=pts.buffer(500).to_numpy(), crs=UTM).to_crs(4326)
     before = com.copy()
     out = commune_fiber_distance(com, g, fiber)
-    assert com.equals(before) and "fiber_distance_km" not in com
-    assert list(out.index) == list(com.index) and out.crs == com.crs
+    assert com.equals(before)
+    assert "fiber_distance_km" not in com
+    assert list(out.index) == list(com.index)
+    assert out.crs == com.crs
     assert np.isfinite(out["fiber_distance_km"]).all()
     assert set(out["fiber_reach_class"]) <= {"<=1 km", "1-5 km", "5-20 km", ">20 km"}
     with pytest.raises(CRSError):

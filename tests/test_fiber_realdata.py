@@ -30,7 +30,8 @@ def gialai(real_data):
 def test_graph_builds(gialai):
     graph, roads, _, _ = gialai
     assert graph.crs.to_epsg() == 32649
-    assert graph.n_edges > 20 and graph.n_nodes > 20
+    assert graph.n_edges > 20
+    assert graph.n_nodes > 20
     total = roads.to_crs(UTM).length.sum()
     # every metre of road is in the graph (snapping moves ends by < 20 m), except
     # fragments dropped as too short
@@ -44,7 +45,8 @@ def test_graph_builds(gialai):
 def test_distances_finite_near_main_roads(gialai):
     graph, roads, communes, fiber = gialai
     out = commune_fiber_distance(communes, graph, fiber, offroad_penalty=1.5)
-    assert len(out) == 222 and out.crs == communes.crs
+    assert len(out) == 222
+    assert out.crs == communes.crs
     c = out.to_crs(UTM)
     centre = c.geometry.representative_point()
     near = centre.distance(roads.to_crs(UTM).union_all()) < 2000
@@ -69,7 +71,8 @@ def test_steiner_between_longest_and_sum_of_single_paths(gialai):
     com.loc[pick, "has_fixed_internet"] = False
     kw = {"offroad_penalty": 1.0, "cost_per_km_vnd": 1.0}  # cost = length in km
     plan = plan_extension(graph, fiber, com, **kw)
-    assert plan.n_targets == len(pick) and plan.n_connected == len(pick)
+    assert plan.n_targets == len(pick)
+    assert plan.n_connected == len(pick)
     single = []
     for i in pick:
         one = com.assign(has_fixed_internet=True)

@@ -96,7 +96,8 @@ def test_layer_styles_table(layers, written):
     assert sorted(r[0] for r in rows) == sorted(layers)
     for name, geom_col, default, qml, schema in rows:
         assert geom_col == geom_cols[name]
-        assert default == 1 and schema == ""
+        assert default == 1
+        assert schema == ""
         root = ET.fromstring(qml.split("\n", 1)[1])  # drop the DOCTYPE line
         assert root.tag == "qgis"
         renderer = root.find("renderer-v2")
@@ -129,7 +130,8 @@ def test_layer_styles_table(layers, written):
             assert aliases["commune_code"] == "Mã xã"
         if name == "towers_proposed":
             props = {p.get("k"): p.get("v") for p in root.iter("prop")}
-            assert float(props["size"]) >= 5 and props["name"] == "star"
+            assert float(props["size"]) >= 5
+            assert props["name"] == "star"
         if name == "fiber_proposed":
             props = {p.get("k"): p.get("v") for p in root.iter("prop")}
             assert float(props["line_width"]) >= 1.2
@@ -160,7 +162,7 @@ def test_empty_layer_and_mixed_polygons(tmp_path):
 
 def test_missing_crs_is_crs_error(tmp_path):
     g = gpd.GeoDataFrame({"site_id": ["A"]}, geometry=[Point(108, 14)])
-    with pytest.raises(CRSError, match="towers_existing.*no CRS"):
+    with pytest.raises(CRSError, match=r"towers_existing.*no CRS"):
         write_geopackage({"towers_existing": g}, tmp_path / "x.gpkg")
     assert not (tmp_path / "x.gpkg").exists()
 

@@ -61,7 +61,7 @@ def _value(v: object) -> bool | None:
     return None if pd.isna(v) else bool(v)
 
 
-@pytest.mark.parametrize("pct,internet,required,expected", C82_TRUTH)
+@pytest.mark.parametrize(("pct", "internet", "required", "expected"), C82_TRUTH)
 def test_c8_2_truth_table(pct: float, internet: bool | None, required: bool,
                           expected: bool | None) -> None:
     cfg = IndicatorsConfig(c8_requires_fixed_internet=required)
@@ -104,8 +104,8 @@ def test_c8_met_only_when_all_four_pass() -> None:
 
 
 def test_c8_threshold_is_configurable() -> None:
-    kw = dict(has_postal_point=[True], pop_covered_pct=[90.0], has_fixed_internet=[True],
-              has_radio_station=[True], has_it_admin=[True])
+    kw = {"has_postal_point": [True], "pop_covered_pct": [90.0], "has_fixed_internet": [True],
+              "has_radio_station": [True], "has_it_admin": [True]}
     assert not criterion8(**kw)["c8_met"].iloc[0]
     assert criterion8(**kw, config=IndicatorsConfig(c8_min_pop_covered_pct=90.0))[
         "c8_met"].iloc[0]
@@ -158,7 +158,8 @@ def test_commune_indicators_known_answers() -> None:
     pop = Raster(values, grid.transform, UTM)
     k = commune_indicators(communes, cov, pop)
     pd.testing.assert_frame_equal(communes, before)
-    assert k.crs == communes.crs and k.index.tolist() == [7, 3]
+    assert k.crs == communes.crs
+    assert k.index.tolist() == [7, 3]
     a, b = k.loc[7], k.loc[3]
     assert (a["population"], b["population"]) == (200, 100)
     assert a["area_km2"] == pytest.approx(1.0, rel=2e-3)
@@ -168,28 +169,35 @@ def test_commune_indicators_known_answers() -> None:
     assert a["area_covered_pct_4g"] == pytest.approx(70.0)
     assert b["pop_covered_pct_4g"] == pytest.approx(20.0)
     assert b["pop_covered_pct_3g"] == 0.0
-    assert a["pop_covered_4g_viettel"] == 150 and a["pop_covered_4g_vinaphone"] == 20
-    assert b["pop_covered_4g_vinaphone"] == 20 and a["pop_covered_4g_mobifone"] == 0
+    assert a["pop_covered_4g_viettel"] == 150
+    assert a["pop_covered_4g_vinaphone"] == 20
+    assert b["pop_covered_4g_vinaphone"] == 20
+    assert a["pop_covered_4g_mobifone"] == 0
     assert a["mobile_covered_technologies"] == "2G,3G,4G"
     assert b["mobile_covered_technologies"] == "2G"
     # C8.2 with 3G: 4G counts as newer; B has 20 % from 4G only.
-    assert a["c8_pop_covered_pct"] == 100.0 and b["c8_pop_covered_pct"] == pytest.approx(20.0)
+    assert a["c8_pop_covered_pct"] == 100.0
+    assert b["c8_pop_covered_pct"] == pytest.approx(20.0)
     # No postal or IT-admin column: A passes what is known, so its verdict is unknown;
     # B fails 8.2 and 8.3, which decides it. Nothing is assumed to be yes.
-    assert pd.isna(a["c8_met"]) and b["c8_met"] is np.False_ or b["c8_met"] is False
-    assert pd.isna(a["c8_1_postal"]) and pd.isna(b["c8_1_postal"])
+    assert (pd.isna(a["c8_met"]) and b["c8_met"] is np.False_) or b["c8_met"] is False
+    assert pd.isna(a["c8_1_postal"])
+    assert pd.isna(b["c8_1_postal"])
     assert b["c8_3_radio"] == False  # noqa: E712 - a nullable boolean
     assert a["c8_missing"] == "has_postal_point,has_it_admin"
-    assert pd.isna(a["has_postal_point"]) and pd.isna(a["has_it_admin"])
+    assert pd.isna(a["has_postal_point"])
+    assert pd.isna(a["has_it_admin"])
     assert k["fiber_distance_km"].tolist() == [1.5, 7.0]
-    assert np.isnan(a["dead_zone_km2"]) and pd.isna(a["towers"])
+    assert np.isnan(a["dead_zone_km2"])
+    assert pd.isna(a["towers"])
 
 
 def test_5g_absent_and_missing_technology_give_nan() -> None:
     grid = make_grid(10, 20)
     cov = make_coverage(grid, {("4G", "Viettel"): np.ones(grid.shape, bool)})
     k = commune_indicators(_communes(), cov, flat_population(grid))
-    assert k["pop_covered_pct_2g"].isna().all() and k["pop_covered_2g_viettel"].isna().all()
+    assert k["pop_covered_pct_2g"].isna().all()
+    assert k["pop_covered_2g_viettel"].isna().all()
     assert "pop_covered_pct_5g" not in k.columns
     # C8.2 with 3G falls back to 4G coverage (newer technology).
     assert (k["c8_pop_covered_pct"] == 100.0).all()
@@ -225,9 +233,11 @@ def test_districts_roll_up_population_weighted() -> None:
 
     k = commune_indicators(_communes(), cov, Raster(values, grid.transform, UTM))
     d = district_indicators(k)
-    assert len(d) == 1 and d.crs == k.crs
+    assert len(d) == 1
+    assert d.crs == k.crs
     row = d.iloc[0]
-    assert row["communes"] == 2 and row["population"] == 300
+    assert row["communes"] == 2
+    assert row["population"] == 300
     # (85 % of 200 + 20 % of 100) / 300 = 190 / 300
     assert row["pop_covered_pct_4g"] == pytest.approx(100 * 190 / 300)
     assert row["area_covered_pct_4g"] == pytest.approx((70.0 + 20.0) / 2, rel=1e-3)
@@ -236,8 +246,10 @@ def test_districts_roll_up_population_weighted() -> None:
     assert row["communes_with_radio_station"] == 1
     assert row["communes_2g_only"] == 1
     # A undecided (no postal data), B known to fail.
-    assert row["communes_c8_met"] == 0 and row["c8_met_no_data"] == 1
-    assert pd.isna(row["communes_with_postal_point"]) and row["has_postal_point_no_data"] == 2
+    assert row["communes_c8_met"] == 0
+    assert row["c8_met_no_data"] == 1
+    assert pd.isna(row["communes_with_postal_point"])
+    assert row["has_postal_point_no_data"] == 2
     assert row["fiber_distance_km_max"] == 7.0
     assert row.geometry.area == pytest.approx(2e6, rel=1e-9)
 
@@ -262,18 +274,24 @@ def test_province_summary_text_and_json(tmp_path) -> None:
     s = province_summary(k)
     assert (s.communes, s.communes_without_fixed_internet, s.communes_with_radio_station) == (
         222, 10, 149)
-    assert s.communes_2g_only == 12 and s.communes_c8_met == 100 and s.dead_zone_pop == 1500
-    assert s.pop_covered_pct_4g == pytest.approx(80.0) and s.pop_covered_pct_3g is None
+    assert s.communes_2g_only == 12
+    assert s.communes_c8_met == 100
+    assert s.dead_zone_pop == 1500
+    assert s.pop_covered_pct_4g == pytest.approx(80.0)
+    assert s.pop_covered_pct_3g is None
     vi, en = s.text("vi"), s.text("en")
     assert "10/222 xã chưa có Internet cố định" in vi
     assert "149/222 xã có đài truyền thanh không dây" in vi
-    assert "12 xã chỉ có sóng 2G" in vi and "1.500 người sống trong vùng lõm sóng 4G" in vi
+    assert "12 xã chỉ có sóng 2G" in vi
+    assert "1.500 người sống trong vùng lõm sóng 4G" in vi
     assert "10/222 communes without fixed Internet" in en
     assert "149/222 with a wireless radio station" in en
-    assert "12 communes with 2G only" in en and "1,500 people in 4G dead zones" in en
+    assert "12 communes with 2G only" in en
+    assert "1,500 people in 4G dead zones" in en
     path = s.to_json(tmp_path / "out" / "summary.json")
     data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: 1 / 0)
-    assert data["communes_without_fixed_internet"] == 10 and data["pop_covered_pct_3g"] is None
+    assert data["communes_without_fixed_internet"] == 10
+    assert data["pop_covered_pct_3g"] is None
     assert [p.name for p in path.parent.iterdir()] == ["summary.json"]
     with pytest.raises(ValueRangeError, match="lang = 'fr' is not supported"):
         s.text("fr")  # type: ignore[arg-type]
@@ -307,7 +325,8 @@ def test_real_areas_add_up_to_the_province(real_kpi) -> None:
 def test_real_population_conserved_and_inputs_unchanged(real_kpi) -> None:
     communes, before, kpi, dz = real_kpi
     pd.testing.assert_frame_equal(communes, before)
-    assert kpi.crs == communes.crs and kpi.index.equals(communes.index)
+    assert kpi.crs == communes.crs
+    assert kpi.index.equals(communes.index)
     total = communes["population"].sum()
     assert abs(kpi["population"].sum() - total) / total < 1e-3
     # Rounded per commune: at most half a person each.
@@ -321,14 +340,17 @@ def test_real_communes_without_code_are_handled_and_reported(real_kpi, caplog) -
     uncoded = kpi[kpi["commune_code"].str.startswith("NOCODE-")]
     assert sorted(uncoded["commune_code"]) == ["NOCODE-23", "NOCODE-79"]
     assert sorted(uncoded["commune_name"]) == ["Xã Chư HDrông", "Xã Chư Jôr"]
-    assert (uncoded["population"] > 0).all() and (uncoded["area_km2"] > 10).all()
+    assert (uncoded["population"] > 0).all()
+    assert (uncoded["area_km2"] > 10).all()
     s = province_summary(kpi, dz)
     assert len(s.communes_without_code) == 2
     assert any("Chư HDrông" in c for c in s.communes_without_code)
     assert "2 xã chưa có mã chính thức" in s.text("vi")
     d = district_indicators(kpi)
-    assert len(d) == 17 and (d["district_code"] != "").all()
-    assert d["communes"].sum() == 222 and d["communes_without_code"].sum() == 2
+    assert len(d) == 17
+    assert (d["district_code"] != "").all()
+    assert d["communes"].sum() == 222
+    assert d["communes_without_code"].sum() == 2
     assert d["population"].sum() == kpi["population"].sum()
     assert d["area_km2"].sum() == pytest.approx(kpi["area_km2"].sum())
 

@@ -112,7 +112,8 @@ def test_key_overrides_a_different_prj_with_a_warning(tmp_path: Path, name: str)
     assert len(warned) == 1, rep.lines()
     w = warned[0]
     assert w.column == f"inputs.{name}_crs"
-    assert "UTM zone 48N" in w.message and "TM-3 108-30" in w.message
+    assert "UTM zone 48N" in w.message
+    assert "TM-3 108-30" in w.message
     _check_positions(load_province(cfg), name)
 
 
@@ -120,7 +121,8 @@ def test_key_overrides_a_different_prj_with_a_warning(tmp_path: Path, name: str)
 def test_same_crs_as_prj_is_silent(tmp_path: Path, name: str) -> None:
     path = _write_shp(tmp_path, name, prj="EPSG:9218")
     rep = validate_project(load_config(_project(tmp_path, name, path, "EPSG:9218")))
-    assert rep.ok and not [p for p in rep.warnings if p.kind == "crs"], rep.lines()
+    assert rep.ok, rep.lines()
+    assert not [p for p in rep.warnings if p.kind == "crs"], rep.lines()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -131,7 +133,8 @@ def test_missing_crs_names_the_key_and_the_candidates(tmp_path: Path, name: str)
     errors = [p for p in rep.errors if p.kind == "crs"]
     assert len(errors) == 1, rep.lines()
     e = errors[0]
-    assert e.file == str(path) and e.column == f"inputs.{name}_crs"
+    assert e.file == str(path)
+    assert e.column == f"inputs.{name}_crs"
     assert f"inputs.{name}_crs" in e.fix
     positions = [e.fix.index(c + " ") for c in CANDIDATES]
     assert positions == sorted(positions), e.fix  # the province's TM-3 zone first
@@ -145,11 +148,13 @@ def test_missing_crs_in_degrees_lists_no_candidates(tmp_path: Path) -> None:
     (tmp_path / "roads_deg.prj").unlink()
     rep = validate_project(load_config(write_good_project(tmp_path, roads="roads_deg.shp")))
     e = next(p for p in rep.errors if p.kind == "crs")
-    assert e.column == "inputs.roads_crs" and "EPSG:4326" in e.fix
+    assert e.column == "inputs.roads_crs"
+    assert "EPSG:4326" in e.fix
     assert "EPSG:9218" not in e.fix
 
 
 def test_unknown_key_value_is_an_error_naming_the_key(tmp_path: Path) -> None:
     rep = validate_project(load_config(write_good_project(tmp_path, roads_crs="EPSG:abc")))
     e = next(p for p in rep.errors if p.kind == "crs")
-    assert e.column == "inputs.roads_crs" and "EPSG:abc" in e.message
+    assert e.column == "inputs.roads_crs"
+    assert "EPSG:abc" in e.message

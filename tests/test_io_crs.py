@@ -88,7 +88,8 @@ def test_gia_lai_zone_is_epsg_9218() -> None:
     assert params["Longitude of natural origin"] == 108.5
     assert params["Scale factor at natural origin"] == 0.9999
     assert params["False easting"] == 500000
-    assert is_vn2000(crs) and is_metric(crs)
+    assert is_vn2000(crs)
+    assert is_metric(crs)
 
 
 @pytest.mark.parametrize(("zone", "cm", "k"), [("tm3", 108.5, 0.9999), ("tm3", 109.0, 0.9999),
@@ -115,7 +116,8 @@ def test_round_trip_known_point() -> None:
     fwd = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     back = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     x, y = fwd.transform(108.0, 14.0)
-    assert 440_000 < x < 450_000 and 1_540_000 < y < 1_560_000
+    assert 440_000 < x < 450_000
+    assert 1_540_000 < y < 1_560_000
     assert _metres(*back.transform(x, y), 108.0, 14.0) < 0.001
 
 

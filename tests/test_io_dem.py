@@ -65,7 +65,8 @@ def test_mosaic_of_two_tiles(tiles: list[Path]) -> None:
     rows, cols = np.array([0, 600, 1200, 7]), np.array([1500, 1200, 2400, 1300])
     expected = np.round(_z(rows, cols))
     np.testing.assert_array_equal(dem.values[rows, cols], expected)
-    assert int(dem.tags["voids_filled"]) == 1 and int(dem.tags["voids_left"]) == 1
+    assert int(dem.tags["voids_filled"]) == 1
+    assert int(dem.tags["voids_left"]) == 1
     assert any("larger than" in p.message for p in rep.warnings)
 
 
@@ -84,7 +85,8 @@ def test_small_void_filled_large_and_edge_voids_left(tiles: list[Path]) -> None:
 
 def test_reprojected_to_utm_matches_the_surface(tiles: list[Path]) -> None:
     dem = read_dem(tiles, crs="EPSG:32649", resolution_m=90.0)
-    assert dem.is_metric and dem.resolution_m == 90.0
+    assert dem.is_metric
+    assert dem.resolution_m == 90.0
     assert dem.crs.to_epsg() == 32649
     to_utm = pyproj.Transformer.from_crs(4326, 32649, always_xy=True)
     for lon, lat in [(108.3, 13.7), (109.2, 13.4), (108.9, 13.85)]:
@@ -102,9 +104,11 @@ def test_bounds_crop_and_snap(tiles: list[Path]) -> None:
     x0, y0 = to_utm.transform(108.4, 13.4)
     bounds = (x0, y0, x0 + 10_050, y0 + 8_010)
     dem = read_dem(tiles, crs="EPSG:32649", resolution_m=90.0, bounds=bounds)
-    left, bottom, right, top = dem.bounds
-    assert left <= bounds[0] < left + 90 and right - 90 < bounds[2] <= right
-    assert left % 90 == 0 and top % 90 == 0
+    left, _bottom, right, top = dem.bounds
+    assert left <= bounds[0] < left + 90
+    assert right - 90 < bounds[2] <= right
+    assert left % 90 == 0
+    assert top % 90 == 0
     assert np.isfinite(dem.values).all()
 
 
@@ -156,7 +160,8 @@ def test_fill_voids_function_is_pure() -> None:
     copy = z.copy()
     out, n, large, cells = fill_voids(z)
     np.testing.assert_array_equal(np.isnan(z), np.isnan(copy))
-    assert out[4, 4] == pytest.approx(5.0) and (n, large, cells) == (1, 0, 0)
+    assert out[4, 4] == pytest.approx(5.0)
+    assert (n, large, cells) == (1, 0, 0)
 
 
 # ------------------------------------------------------------------ plausibility
@@ -185,8 +190,10 @@ def test_dem_in_feet_is_an_error_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ValueRangeError) as exc:
         read_dem(path)
     text = str(exc.value)
-    assert "highest point is 5,577" in text and "2,598 m" in text
-    assert "read as feet it would be 1,700 m" in text and "0.3048" in text
+    assert "highest point is 5,577" in text
+    assert "2,598 m" in text
+    assert "read as feet it would be 1,700 m" in text
+    assert "0.3048" in text
     # the same heights in metres are fine
     assert float(np.nanmax(read_dem(_gtiff(tmp_path / "m.tif", _gia_lai_relief())).values)) \
         == pytest.approx(1700.0)

@@ -122,7 +122,8 @@ def test_some_rows_swapped_is_an_error_naming_them(tmp_path: Path) -> None:
     rows[2][2], rows[2][3] = rows[2][3], rows[2][2]
     with pytest.raises(ValueRangeError, match=r"GL002 \(row 3\)") as info:
         read_tower_table(_csv(tmp_path / "mixed.csv", rows))
-    assert "mixed.csv" in str(info.value) and "Fix:" in str(info.value)
+    assert "mixed.csv" in str(info.value)
+    assert "Fix:" in str(info.value)
 
 
 def test_out_of_range_coordinates(tmp_path: Path) -> None:
@@ -159,7 +160,8 @@ def test_vn2000_xy_with_source_crs(tmp_path: Path, northing_first: bool,
     notes = [p for p in rep if p.severity == "info"]
     assert len(notes) == int(northing_first)
     if northing_first:
-        assert "northing" in notes[0].message and "convention" in notes[0].message
+        assert "northing" in notes[0].message
+        assert "convention" in notes[0].message
         assert notes[0].fix == ""
         assert "swap" not in str(notes[0])
 
@@ -201,7 +203,7 @@ def test_parse_number(text: str, value: float) -> None:
 
 
 def test_parse_number_rejects_text() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="could not convert"):
         parse_number("bốn mươi")
 
 

@@ -56,10 +56,12 @@ def test_no_unit_and_words_that_are_not_units() -> None:
 
 def test_numbers_by_the_column_then_the_table_convention() -> None:
     values, problems = parse_column(["1.523.456", "523.456", "42"])
-    assert values.tolist() == [1523456.0, 523456.0, 42.0] and problems == []
+    assert values.tolist() == [1523456.0, 523456.0, 42.0]
+    assert problems == []
     # 523.456 alone is ambiguous; the table's decimal commas decide it
     values, problems = parse_column(["523.456"])
-    assert math.isnan(values[0]) and problems[0].kind == "format"
+    assert math.isnan(values[0])
+    assert problems[0].kind == "format"
     assert parse_column(["523.456"], decimal=",")[0].tolist() == [523456.0]
     assert number_convention(["107,98", "14,02"]) == ","
     assert number_convention(["107.98", "14,02"]) is None  # both: no convention

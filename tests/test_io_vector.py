@@ -57,7 +57,8 @@ def test_communes_clean_222_with_220_codes(clean) -> None:
     assert list(communes.columns[: len(LAYERS["communes"].names)]) == LAYERS["communes"].names
     # Float codes became zero-padded strings; district codes have 3 digits.
     row = communes.loc[communes["commune_name"] == "Phường Yên Đỗ"].iloc[0]
-    assert row["commune_code"] == "23557" and row["district_code"] == "622"
+    assert row["commune_code"] == "23557"
+    assert row["district_code"] == "622"
     assert communes["district_code"].str.fullmatch(r"\d{3}").all()
 
 
@@ -84,7 +85,8 @@ def test_raw_communes_repaired_and_reported(real_data: Path) -> None:
     rep = ValidationReport()
     communes = read_communes(path, layer="communes", crs="EPSG:32649", report=rep)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
-    assert len(communes) == 222 and rep.ok
+    assert len(communes) == 222
+    assert rep.ok
     text = " ".join(p.message for p in rep.warnings)
     overlaps = next(p for p in rep.warnings if "overlaps between communes" in p.message)
     holes = next(p for p in rep.warnings if "sliver holes" in p.message)
@@ -120,7 +122,8 @@ def test_districts_2009_census(real_data: Path) -> None:
     d = read_districts(real_data / "districts_2009_census.gpkg", crs="EPSG:32649")
     assert len(d) == 17
     assert d["population"].sum() == 1_257_875
-    assert d["district_code"].str.fullmatch(r"6\d\d").all() and d["district_code"].is_unique
+    assert d["district_code"].str.fullmatch(r"6\d\d").all()
+    assert d["district_code"].is_unique
     assert d.loc[d["district_name"] == "Pleiku", "district_code"].item() == "622"
     assert d["area_km2"].sum() == pytest.approx(15_510, rel=0.03)
     assert d.crs.to_epsg() == 32649
@@ -165,7 +168,8 @@ def test_vn2000_shapefile_with_prj(tmp_path: Path) -> None:
         assert geod.inv(lo, la, p.x, p.y)[2] < 0.01
     assert towers["operator"].tolist() == ["Viettel", "VinaPhone", "MobiFone"]
     assert towers["height_m"].tolist() == [30.0, 45.5, 60.0]
-    assert (towers["beamwidth_deg"] == 360).all() and (towers["sector_id"] == 1).all()
+    assert (towers["beamwidth_deg"] == 360).all()
+    assert (towers["sector_id"] == 1).all()
 
 
 def test_shapefile_without_prj_is_crs_error(tmp_path: Path) -> None:
@@ -174,7 +178,8 @@ def test_shapefile_without_prj_is_crs_error(tmp_path: Path) -> None:
     (tmp_path / "t.prj").unlink()
     with pytest.raises(CRSError, match="no CRS") as info:
         read_towers(tmp_path / "t.shp")
-    assert "t.shp" in str(info.value) and "Fix:" in str(info.value)
+    assert "t.shp" in str(info.value)
+    assert "Fix:" in str(info.value)
 
 
 def _write_shp(path: Path, encoding: str) -> None:
@@ -247,19 +252,23 @@ def test_bad_commune_code_and_report_mode(tmp_path: Path) -> None:
         read_communes(tmp_path / "c.geojson")
     rep = ValidationReport()
     out = read_communes(tmp_path / "c.geojson", report=rep)
-    assert len(out) == 2 and len(rep.errors) == 1
+    assert len(out) == 2
+    assert len(rep.errors) == 1
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(FileFormatError, match="not found") as info:
         read_roads(tmp_path / "nope.gpkg")
-    assert "nope.gpkg" in str(info.value) and "Fix:" in str(info.value)
+    assert "nope.gpkg" in str(info.value)
+    assert "Fix:" in str(info.value)
     (tmp_path / "bad.gpkg").write_bytes(b"garbage" * 100)
     with pytest.raises(FileFormatError, match="not a readable"):
         read_vector(tmp_path / "bad.gpkg")
     rep = ValidationReport()
     out = read_roads(tmp_path / "nope.gpkg", crs="EPSG:32649", report=rep)
-    assert len(out) == 0 and out.crs.to_epsg() == 32649 and not rep.ok
+    assert len(out) == 0
+    assert out.crs.to_epsg() == 32649
+    assert not rep.ok
     assert list(out.columns) == [*LAYERS["roads"].names, "geometry"]
 
 
@@ -270,5 +279,7 @@ def test_wrong_layer_names_the_layers(real_data: Path) -> None:
 
 def test_empty_layer_has_canonical_dtypes() -> None:
     g = empty_layer("towers", "EPSG:32649")
-    assert g["height_m"].dtype == np.float64 and g["sector_id"].dtype == np.int64
-    assert g.crs.to_epsg() == 32649 and len(g) == 0
+    assert g["height_m"].dtype == np.float64
+    assert g["sector_id"].dtype == np.int64
+    assert g.crs.to_epsg() == 32649
+    assert len(g) == 0

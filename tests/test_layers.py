@@ -25,13 +25,18 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 @pytest.mark.parametrize("name", list(OUTPUT_LAYERS))
 def test_every_entry_is_complete(name: str) -> None:
     layer = OUTPUT_LAYERS[name]
-    assert layer.name == name and layer.group in GROUP_TITLES
-    assert layer.title["vi"] and layer.title["en"] and layer.title["vi"] != layer.title["en"]
+    assert layer.name == name
+    assert layer.group in GROUP_TITLES
+    assert layer.title["vi"]
+    assert layer.title["en"]
+    assert layer.title["vi"] != layer.title["en"]
     kind = {"Point": "marker", "Line": "line", "Poly": "fill"}[
         next(k for k in ("Point", "Line", "Poly") if k in layer.geometry)]
     assert layer.symbol.kind == kind
     for rule in registry.style_rules(name, layer.columns):
-        assert rule.symbol.kind == kind and rule.label["vi"] and rule.label["en"]
+        assert rule.symbol.kind == kind
+        assert rule.label["vi"]
+        assert rule.label["en"]
 
 
 def test_readme_key_columns_are_the_registry_contract() -> None:
@@ -57,9 +62,11 @@ def test_a_new_layer_is_one_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         qml = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'pops'"
                           ).fetchone()[0]
     props = {p.get("k"): p.get("v") for p in ET.fromstring(qml.split("\n", 1)[1]).iter("prop")}
-    assert props["color"] == "18,52,86,255" and props["size"] == "3"
+    assert props["color"] == "18,52,86,255"
+    assert props["size"] == "3"
     html = make_map(layers, tmp_path / "map.html", lang="en").read_text(encoding="utf-8")
-    assert "POPs (1)" in map_layer_names(layers, lang="en") and "POP1" in html
+    assert "POPs (1)" in map_layer_names(layers, lang="en")
+    assert "POP1" in html
 
 
 def test_dead_zones_default_to_any_on_the_map_and_in_qgis() -> None:

@@ -48,7 +48,8 @@ def test_online_and_offline_contents(tmp_path):
     assert "tile.openstreetmap.org" in online
     for text in (online, offline):
         # none of folium's default jQuery / Bootstrap / awesome-markers assets
-        assert "jquery" not in text.lower() and "bootstrap" not in text.lower()
+        assert "jquery" not in text.lower()
+        assert "bootstrap" not in text.lower()
         assert "awesome-markers" not in text
     assert "tile.openstreetmap.org" not in offline
     assert not re.search(r"<(?:script|link|img)[^>]*\s(?:src|href)=", offline)
@@ -73,7 +74,8 @@ def test_layers_phases_and_language(tmp_path):
     assert [meta["names"]["en"] for _, meta in entries] == names
     vi = map_layer_names(layers)
     assert [meta["names"]["vi"] for _, meta in entries] == vi
-    assert vi[0] == "Xã / phường / thị trấn" and "Trạm BTS đề xuất – 2021 (2)" in vi
+    assert vi[0] == "Xã / phường / thị trấn"
+    assert "Trạm BTS đề xuất – 2021 (2)" in vi
     assert [meta["year"] for _, meta in entries] == [None] * 5 + [2021, 2022, None,
                                                                2021, 2022, 2023]
     assert [meta["phased"] for _, meta in entries].count(True) == 5
@@ -98,11 +100,13 @@ def test_coordinates_rounded_and_values_clean(tmp_path):
     assert len(blocks) >= 8
     coords = re.findall(r'"coordinates":(\[[^a-z]*?\]{2,4})', html)
     decimals = [len(x.split(".")[1]) for c in coords for x in re.findall(r"-?\d+\.\d+", c)]
-    assert decimals and max(decimals) <= 5
+    assert decimals
+    assert max(decimals) <= 5
     communes = next(b for b in blocks if "commune_name" in b["features"][0]["properties"])
     props = [f["properties"] for f in communes["features"]]
     assert props[5]["pop_covered_pct_4g"] is None  # NaN -> null, not NaN (invalid JSON)
-    assert props[0]["commune_name"] == "Ia Kla" and props[0]["c8_met"] is True
+    assert props[0]["commune_name"] == "Ia Kla"
+    assert props[0]["c8_met"] is True
 
 
 def test_inputs_unchanged_and_errors(tmp_path):
@@ -157,7 +161,8 @@ def test_raster_to_png_places_pixels_right():
     r = Raster(vals, Affine(cell, 0, x0, 0, -cell, y0), "EPSG:32648", units="dBm")
     img = raster_to_png(r, vmin=-110, vmax=-50, max_size_px=160)
     rgba = _png_rgba(img.png)
-    assert rgba.shape[:2] == img.shape and max(img.shape) == 160
+    assert rgba.shape[:2] == img.shape
+    assert max(img.shape) == 160
     assert img.crs == "EPSG:3857"
     # the block is the brightest (yellow end of viridis); find its centre in the image
     hot = rgba[..., 0].astype(int) + rgba[..., 1] > 400
@@ -171,15 +176,18 @@ def test_raster_to_png_places_pixels_right():
     exp_lon, exp_lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(
         x0 + 82 * cell, y0 - 102 * cell)
     pixel_deg = (e - w) / img.shape[1]
-    assert abs(lon - exp_lon) < 1.5 * pixel_deg and abs(lat - exp_lat) < 1.5 * pixel_deg
+    assert abs(lon - exp_lon) < 1.5 * pixel_deg
+    assert abs(lat - exp_lat) < 1.5 * pixel_deg
     # NaN columns on the west are transparent, the weak field is opaque
     assert rgba[img.shape[0] // 2, 2, 3] == 0
     assert rgba[img.shape[0] // 2, img.shape[1] // 2 + 20, 3] == 255
     # corners: the bounds contain the raster's own corners
     to4326 = Transformer.from_crs(32648, 4326, always_xy=True)
     lons, lats = to4326.transform([x0, x0 + 160 * cell], [y0, y0 - 200 * cell])
-    assert w <= min(lons) + 1e-6 and e >= max(lons) - 1e-6
-    assert s <= min(lats) + 1e-6 and n >= max(lats) - 1e-6
+    assert w <= min(lons) + 1e-6
+    assert e >= max(lons) - 1e-6
+    assert s <= min(lats) + 1e-6
+    assert n >= max(lats) - 1e-6
 
 
 def test_raster_to_png_colours_and_errors():
@@ -191,7 +199,8 @@ def test_raster_to_png_colours_and_errors():
     assert list(rgba[:, 3]) == [0, 255, 255, 255, 0, 255]  # below vmin and NaN transparent
     import matplotlib
     top = np.round(np.array(matplotlib.colormaps["viridis"](1.0)[:3]) * 255)
-    assert np.allclose(rgba[3, :3], top, atol=1) and np.allclose(rgba[5, :3], top, atol=1)
+    assert np.allclose(rgba[3, :3], top, atol=1)
+    assert np.allclose(rgba[5, :3], top, atol=1)
     with pytest.raises(ValueRangeError):
         raster_to_png(r, vmin=-50, vmax=-110)
     with pytest.raises(CRSError):
@@ -202,7 +211,8 @@ def test_raster_to_png_colours_and_errors():
 def test_province_map_size(real_data, tmp_path):
     """The whole province (222 real communes, ~1,500 sectors) stays under 10 MB."""
     layers = province_layers(real_communes(real_data), n_sites=500)
-    assert len(layers["towers_existing"]) == 1500 and len(layers["communes"]) == 222
+    assert len(layers["towers_existing"]) == 1500
+    assert len(layers["communes"]) == 222
     # a 90 m signal raster over the province in UTM 48N
     communes_utm = layers["communes"].to_crs(32648)
     xmin, ymin, xmax, ymax = communes_utm.total_bounds
@@ -219,7 +229,8 @@ def test_province_map_size(real_data, tmp_path):
         sizes[offline] = out.stat().st_size
     print(f"province map size: online {sizes[False] / MB:.2f} MB, "
           f"offline {sizes[True] / MB:.2f} MB")
-    assert sizes[False] <= 10 * MB and sizes[True] <= 10 * MB
+    assert sizes[False] <= 10 * MB
+    assert sizes[True] <= 10 * MB
     assert sizes[True] > sizes[False]  # the inlined libraries are there
 
 
@@ -229,12 +240,14 @@ def test_towers_outside_the_province_are_their_own_layer(tmp_path):
     towers["in_province"] = [i >= 3 for i in range(len(towers))]  # S000–S002 outside
     layers["towers_existing"] = towers
     names = map_layer_names(layers, lang="en")
-    assert "Existing towers (9)" in names and "Towers outside the province (3)" in names
+    assert "Existing towers (9)" in names
+    assert "Towers outside the province (3)" in names
     assert names.index("Towers outside the province (3)") == \
         names.index("Existing towers (9)") + 1
     html = make_map(layers, tmp_path / "map.html").read_text(encoding="utf-8")
     vi = [meta["names"]["vi"] for _, meta in _entries(html)]
-    assert "Trạm ngoài tỉnh (3)" in vi and "Trạm BTS hiện có (9)" in vi
+    assert "Trạm ngoài tỉnh (3)" in vi
+    assert "Trạm BTS hiện có (9)" in vi
     # hollow rings in a plain layer group; the province's own towers stay clustered
     rows = re.findall(r"var rows = (\[\[.*?\]\]);\s*var group = (L\.\w+)", html, re.S)
     kinds = {group: [r[3] for r in json.loads(data)] for data, group in rows}
@@ -250,13 +263,16 @@ def test_the_page_holds_both_languages(tmp_path):
     layers = card_layers()
     html = make_map(layers, tmp_path / "map.html", lang="en").read_text(encoding="utf-8")
     cfg = _config(html)
-    assert cfg["lang"] == "en" and set(cfg["i18n"]) == {"vi", "en"}
+    assert cfg["lang"] == "en"
+    assert set(cfg["i18n"]) == {"vi", "en"}
     vi, en = cfg["i18n"]["vi"], cfg["i18n"]["en"]
     assert "<title>Telecom infrastructure plan</title>" in html  # opens in English
     assert (vi["title"], en["title"]) == ("Quy hoạch hạ tầng viễn thông thụ động",
                                           "Telecom infrastructure plan")
-    assert vi["text"]["no_data"] == "Không có số liệu" and en["text"]["no_data"] == "No data"
-    assert vi["locale"] == "vi-VN" and en["locale"] == "en-GB"
+    assert vi["text"]["no_data"] == "Không có số liệu"
+    assert en["text"]["no_data"] == "No data"
+    assert vi["locale"] == "vi-VN"
+    assert en["locale"] == "en-GB"
     # the legend has the same items in both, each in its language
     assert [i["kind"] for i in vi["legend"]] == [i["kind"] for i in en["legend"]]
     assert "Trạm BTS hiện có" in [i.get("label") for i in vi["legend"]]
@@ -292,10 +308,13 @@ def test_commune_card_data_from_the_registry(tmp_path):
     props = {f["properties"]["commune_code"]: f["properties"] for f in communes["features"]}
     dak_doa = props["23502"]
     # unknown facts stay unknown (null), known ones true or false
-    assert dak_doa["c8_1_postal"] is None and dak_doa["c8_2_telecom_internet"] is False
-    assert dak_doa["c8_3_radio"] is True and dak_doa["c8_met"] is False
+    assert dak_doa["c8_1_postal"] is None
+    assert dak_doa["c8_2_telecom_internet"] is False
+    assert dak_doa["c8_3_radio"] is True
+    assert dak_doa["c8_met"] is False
     assert dak_doa["c8_missing"] == "has_postal_point"
-    assert dak_doa["pop_covered_pct_4g"] == 45.0 and dak_doa["pop_covered_pct_4g_planned"] == 80
+    assert dak_doa["pop_covered_pct_4g"] == 45.0
+    assert dak_doa["pop_covered_pct_4g_planned"] == 80
     assert props["23505"]["pop_covered_pct_4g_planned"] is None
     # the search opens the card at a point inside the commune
     box = layers["communes"].set_index("commune_code").geometry["23502"]

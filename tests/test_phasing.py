@@ -1,5 +1,5 @@
 import geopandas as gpd
-import geopandas.testing  # noqa: F401
+import geopandas.testing
 import pytest
 
 from geotel._errors import InputError

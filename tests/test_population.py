@@ -32,10 +32,12 @@ def test_dasymetric_keeps_every_commune_total_exact() -> None:
                              crs=UTM)
     dem = Raster(np.add.outer(np.zeros(10), np.arange(10) * 30.0), grid.transform, UTM)
     pop = population_surface(communes, grid, roads=roads, dem=dem)
-    assert pop.units == "people" and pop.tags["method"] == "dasymetric"
+    assert pop.units == "people"
+    assert pop.tags["method"] == "dasymetric"
     assert pop.values[:, :5].sum() == pytest.approx(600, rel=1e-6)
     assert pop.values[:, 5:].sum() == pytest.approx(400, rel=1e-6)
-    assert pop.crs == UTM and pop.transform == grid.transform
+    assert pop.crs == UTM
+    assert pop.transform == grid.transform
 
 
 def test_road_weight_follows_the_formula() -> None:

@@ -41,7 +41,8 @@ def _project(folder: Path, communes: gpd.GeoDataFrame, **inputs: object) -> Path
 def test_no_source_is_an_error_naming_the_four_ways(tmp_path: Path) -> None:
     rep = validate_project(load_config(_project(tmp_path, _communes().drop(columns="dan_so"))))
     err = [p for p in rep.errors if p.column == "inputs.population"]
-    assert len(err) == 1 and err[0].kind == "config"
+    assert len(err) == 1
+    assert err[0].kind == "config"
     text = str(err[0])
     for way in ("'population' column in the communes layer", "raster", "yearbook table",
                 "inputs.district_population", "population: none"):
@@ -55,7 +56,8 @@ def test_blank_population_is_an_error_not_zero(tmp_path: Path) -> None:
     com["dan_so"] = [12000, None, 9000, 8000]
     rep = validate_project(load_config(_project(tmp_path, com)))
     [err] = [p for p in rep.errors if p.column == "population"]
-    assert "Phường Diên Hồng" in err.message and "1 commune(s) have no population" in err.message
+    assert "Phường Diên Hồng" in err.message
+    assert "1 commune(s) have no population" in err.message
 
 
 def test_yearbook_table_by_name_in_thousands(tmp_path: Path) -> None:
@@ -84,10 +86,12 @@ def test_yearbook_xlsx_by_code_with_thousands_dots(tmp_path: Path) -> None:
     com = _communes().drop(columns="dan_so")
     values = read_population_table(tmp_path / "dan_so.xlsx", read_communes(
         _project(tmp_path, com).parent / "communes.gpkg"), report=(rep := _Report()))
-    assert values.tolist()[:3] == [12345.0, 1234.0, 987.0] and np.isnan(values.iloc[3])
+    assert values.tolist()[:3] == [12345.0, 1234.0, 987.0]
+    assert np.isnan(values.iloc[3])
     # the missing commune is named
     [err] = rep.errors
-    assert "Phường Hội Thương" in err.message and "no row in the population table" in err.message
+    assert "Phường Hội Thương" in err.message
+    assert "no row in the population table" in err.message
 
 
 def test_unit_and_number_problems_name_the_header_and_row(tmp_path: Path) -> None:
@@ -103,7 +107,7 @@ def test_unit_and_number_problems_name_the_header_and_row(tmp_path: Path) -> Non
     assert any("ambiguous" in p.message and p.feature == "row 2" for p in rep.errors)
 
 
-def _Report():  # noqa: N802 - a factory that reads like the class
+def _Report():
     from geotel._errors import ValidationReport
 
     return ValidationReport()
@@ -154,7 +158,8 @@ def test_real_census_spread_over_the_real_communes(real_data: Path) -> None:
     communes = read_communes(real_data / "communes.gpkg", layer="communes_clean",
                              crs="EPSG:32649")
     totals = read_district_population(real_data / "districts_2009_census.gpkg")
-    assert len(totals) == 17 and totals["population"].sum() == 1_257_875
+    assert len(totals) == 17
+    assert totals["population"].sum() == 1_257_875
     for weight, column in (("area", None), ("column", "pop_src")):
         people = district_shares(communes, totals, weight=weight, weight_column=column)
         assert people.sum() == pytest.approx(1_257_875, rel=1e-9)

@@ -40,7 +40,8 @@ def test_png_and_a3_pdf_landscape_colours(tmp_path):
     w_pt, h_pt = _mediabox((tmp_path / "p.pdf").read_bytes())
     assert (round(w_pt), round(h_pt)) == (1191, 842)
     img = Image.open(tmp_path / "p.png")
-    assert abs(img.size[0] - 420 / 25.4 * 60) <= 1 and abs(img.size[1] - 297 / 25.4 * 60) <= 1
+    assert abs(img.size[0] - 420 / 25.4 * 60) <= 1
+    assert abs(img.size[1] - 297 / 25.4 * 60) <= 1
     # six equal squares, one per class (5, 25, 45, 65, 85 %) and one without data:
     # each colour covers about the same number of pixels
     counts = _hex_counts(tmp_path / "p.png")
@@ -60,7 +61,8 @@ def test_province_a3_portrait(real_data, tmp_path):
     w_pt, h_pt = _mediabox(out[1].read_bytes())
     assert (round(w_pt), round(h_pt)) == (842, 1191)  # Gia Lai is taller than wide
     w, h = Image.open(out[0]).size
-    assert abs(w - 297 / 25.4 * 100) <= 1 and abs(h - 420 / 25.4 * 100) <= 1
+    assert abs(w - 297 / 25.4 * 100) <= 1
+    assert abs(h - 420 / 25.4 * 100) <= 1
     counts = _hex_counts(out[0])
     assert counts.get("#ffffff", 0) < 0.8 * sum(counts.values())  # something was drawn
 

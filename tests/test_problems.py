@@ -91,7 +91,8 @@ def test_csv_report_has_every_problem(tmp_path: Path) -> None:
                      "fix": "check the repaired shape in QGIS"}
     assert body[141]["row"] == "142"
     assert {r["level"] for r in body} == {"warning", "error", "info"}
-    assert body[-1]["message"] == "'Tọa độ X' holds the northing" and body[-1]["fix"] == ""
+    assert body[-1]["message"] == "'Tọa độ X' holds the northing"
+    assert body[-1]["fix"] == ""
     assert [p.name for p in out.parent.iterdir()] == ["validation.csv"]  # no temp file left
 
 

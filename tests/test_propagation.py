@@ -46,7 +46,7 @@ def test_free_space_known_answer() -> None:
     assert b - a == pytest.approx(20 * LOG(2), abs=1e-9)
 
 
-@pytest.mark.parametrize("f,d,hb,hm,env", [
+@pytest.mark.parametrize(("f", "d", "hb", "hm", "env"), [
     (900, 1.0, 30, 1.5, "urban"), (900, 10.0, 50, 1.5, "urban"), (450, 5.0, 100, 3.0, "urban"),
     (900, 5.0, 30, 1.5, "suburban"), (900, 5.0, 30, 1.5, "open"), (1800, 2.0, 30, 1.5, "urban"),
     (1800, 8.0, 40, 1.5, "open"), (1900, 3.0, 60, 2.0, "suburban"),
@@ -139,7 +139,8 @@ def test_deygout_three_edges_by_hand() -> None:
     vt = v(60.0 - (30.0 + (80.0 - 30.0) * 0.6), 3000, 2000)
     vr = v(60.0 - (80.0 + (1.5 - 80.0) * 0.4), 2000, 3000)
     jp, jt, jr = (float(knife_edge_loss_db(x)) for x in (vp, vt, vr))
-    assert jt > 0 and jr > 0
+    assert jt > 0
+    assert jr > 0
     expected = jp + (1 - math.exp(-jp / 6)) * (jt + jr + 10 + 0.04 * 10)
     got = deygout_loss_db(d, z, freq_mhz=900, tx_height_m=30, rx_height_m=1.5, curvature=False)
     assert got == pytest.approx(expected, abs=1e-9)

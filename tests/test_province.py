@@ -59,17 +59,22 @@ def test_load_gia_lai(gialai: tuple[Path, Path]) -> None:
     assert len(data.towers) == len(data.fiber) == len(data.exclusion_zones) == 0
     # Roads: the railway and the lines entirely outside the province are dropped.
     assert 5 <= len(data.roads) < 22
-    assert data.dem.crs.to_epsg() == 32649 and data.dem.resolution_m == 500.0
+    assert data.dem.crs.to_epsg() == 32649
+    assert data.dem.resolution_m == 500.0
     assert data.population is None
     assert data.population_source == ("district totals districts_2009_census.gpkg, spread by "
                                       "dasymetric")
     totals = data.district_population
-    assert len(totals) == 17 and totals["population"].sum() == 1_257_875
+    assert len(totals) == 17
+    assert totals["population"].sum() == 1_257_875
     # The study area holds every commune and the DEM covers it.
     assert shapely.contains(data.study_area, data.communes.geometry.array).all()
     left, bottom, right, top = data.dem.bounds
     sx0, sy0, sx1, sy1 = data.study_area.bounds
-    assert left <= sx0 and bottom <= sy0 and right >= sx1 and top >= sy1
+    assert left <= sx0
+    assert bottom <= sy0
+    assert right >= sx1
+    assert top >= sy1
     assert np.isfinite(data.dem.values).mean() > 0.99
     with pytest.raises(dataclasses.FrozenInstanceError):
         data.dem = None  # type: ignore[misc]
@@ -95,7 +100,9 @@ def test_validate_collects_every_problem(tmp_path: Path) -> None:
     assert kinds == [("file", "inputs.dem"), ("file", "inputs.exclusion_zones"),
                      ("file", "inputs.towers")]
     text = "\n".join(map(str, rep.errors))
-    assert "missing.csv" in text and "none.geojson" in text and "Fix:" in text
+    assert "missing.csv" in text
+    assert "none.geojson" in text
+    assert "Fix:" in text
 
 
 def test_analysis_crs_must_be_metric(tmp_path: Path) -> None:
@@ -119,8 +126,10 @@ def test_small_project_layers_and_population(tmp_path: Path) -> None:
     assert data.communes["population"].sum() == 48_000
     assert data.communes["area_km2"].sum() == pytest.approx(4 * 5.55 * 5.39, rel=0.02)
     pop = data.population
-    assert pop is not None and pop.shape == data.dem.shape
-    assert pop.transform == data.dem.transform and pop.crs == data.dem.crs
+    assert pop is not None
+    assert pop.shape == data.dem.shape
+    assert pop.transform == data.dem.transform
+    assert pop.crs == data.dem.crs
     # The DEM grid lies inside the population window: its area times the density.
     cell_km2 = (0.001 * 111.32 * np.cos(np.radians(14.0))) * (0.001 * 110.6)
     expected = pop.values.size * (0.2 * 0.2) / cell_km2 * 10
@@ -164,4 +173,5 @@ def test_commune_offices_become_commune_centres(tmp_path):
     assert c.loc["23557", "office_y"] == pytest.approx(y[0])
     assert c[["office_x"]].notna().sum().item() == 2  # 23563 is outside, 23566 has none
     text = "\n".join(str(p) for p in rep.warnings)
-    assert "99999" in text and "outside its commune" in text
+    assert "99999" in text
+    assert "outside its commune" in text

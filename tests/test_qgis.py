@@ -101,7 +101,8 @@ def test_qgis_check_detects_wrong_expectations(system_qgis, tmp_path):
     proc = subprocess.run([system_qgis, str(CHECK), str(gpkg), str(exp_path)],
                           capture_output=True, text=True, env=_qgis_env(), timeout=300)
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert proc.returncode == 1 and not report["ok"]
+    assert proc.returncode == 1
+    assert not report["ok"]
     joined = "\n".join(report["errors"])
     assert "6 features, expected 7" in joined
     assert "CRS EPSG:4326, expected EPSG:32649" in joined
@@ -148,4 +149,5 @@ def test_towers_outside_the_province_drawn_apart_in_qgis(system_qgis, tmp_path):
         if inside:
             assert got[site] == [[OPERATOR_COLORS[op], 255]], site
         else:  # the hollow ring only, whatever the operator
-            assert len(got[site]) == 1 and got[site][0][1] == 0, site
+            assert len(got[site]) == 1, site
+            assert got[site][0][1] == 0, site

@@ -40,7 +40,8 @@ def test_deterministic_and_reads_real_data_in_place(project: Path, real_data: Pa
     cfg = load_config(project)
     assert cfg.inputs.communes == (real_data / "communes.gpkg").resolve()
     assert cfg.inputs.roads == (real_data / "roads_main.gpkg").resolve()
-    assert not list(project.parent.glob("communes*")) and not list(project.parent.glob("roads*"))
+    assert not list(project.parent.glob("communes*"))
+    assert not list(project.parent.glob("roads*"))
     other = write_real_project(tmp_path / "q", real_data, n_sites=120, border_sites=5, seed=1)
     assert _digest(other.parent)["towers.csv"] != a["towers.csv"]
 
@@ -50,9 +51,11 @@ def test_tower_list_is_vn2000_with_x_northing(project: Path, real_data: Path) ->
     assert list(t.columns[:5]) == ["Mã trạm", "Mã cell", "Nhà mạng", "Tọa độ X", "Tọa độ Y"]
     x = t["Tọa độ X"].str.replace(",", ".").astype(float)
     y = t["Tọa độ Y"].str.replace(",", ".").astype(float)
-    assert x.between(1_400_000, 1_700_000).all() and y.between(300_000, 700_000).all()
+    assert x.between(1_400_000, 1_700_000).all()
+    assert y.between(300_000, 700_000).all()
     sites = t.groupby("Mã trạm").size()
-    assert len(sites) == 125 and set(sites) <= {1, 3}
+    assert len(sites) == 125
+    assert set(sites) <= {1, 3}
     # The border sites lie 0.5–4 km outside the real province, on its eastern side.
     communes = gpd.read_file(real_data / "communes.gpkg", layer="communes_clean")
     union = shapely.union_all(shapely.make_valid(communes.to_crs(9218).geometry.array))
@@ -71,13 +74,16 @@ def test_tower_list_is_vn2000_with_x_northing(project: Path, real_data: Path) ->
 
 def test_dem_follows_the_real_relief(project: Path, real_data: Path) -> None:
     with rasterio.open(project.parent / "dem.tif") as ds:
-        assert ds.crs.to_epsg() == 32649 and ds.res == (250.0, 250.0)
+        assert ds.crs.to_epsg() == 32649
+        assert ds.res == (250.0, 250.0)
         dem = ds.read(1)
         pleiku = next(ds.sample([Transformer.from_crs(4326, 32649, always_xy=True)
                                  .transform(108.0, 13.98)]))[0]
     with rasterio.open(real_data / "dem_coarse_5arcmin.tif") as ds:
         coarse = next(ds.sample([(108.0, 13.98)]))[0]
-    assert np.isfinite(dem).all() and 0 <= dem.min() and dem.max() < 2_600
+    assert np.isfinite(dem).all()
+    assert dem.min() >= 0
+    assert dem.max() < 2_600
     assert abs(pleiku - coarse) < 150  # the Pleiku plateau stays at its height (~726 m)
 
 
@@ -87,7 +93,8 @@ def test_province_from_the_real_project(project: Path) -> None:
     outside = set(t.loc[~t["in_province"], "site_id"])
     assert outside == {f"NB{k:04d}" for k in range(1, 6)}
     assert t["site_id"].nunique() == 125
-    assert len(data.fiber) > 0 and set(data.fiber["level"]) <= {"backbone", "provincial"}
+    assert len(data.fiber) > 0
+    assert set(data.fiber["level"]) <= {"backbone", "provincial"}
     # the DEM has a value under every tower, border ones included
     r, c = data.dem.rowcol(t.geometry.x.to_numpy(), t.geometry.y.to_numpy())
     assert np.isfinite(data.dem.values[np.asarray(r), np.asarray(c)]).all()

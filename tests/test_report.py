@@ -106,7 +106,8 @@ def _table(d: docx.document.Document, caption: str) -> list[list[str]]:
 def _intact(text: str) -> None:
     assert unicodedata.is_normalized("NFC", text)
     assert not _MOJIBAKE.search(text), _MOJIBAKE.search(text)
-    assert "XÃ" in text.upper() and "ệ" in text  # Vietnamese letters are there
+    assert "XÃ" in text.upper()
+    assert "ệ" in text
 
 
 # --- the Vietnamese report ---------------------------------------------------------------
@@ -122,17 +123,20 @@ def test_docx_figures_match_summary_json(plan_dir: Path) -> None:
     text, d = _docx_text(plan_dir / "report.docx")
     _intact(text)
     k, n = s["communes_without_fixed_internet"], s["communes"]
-    assert k == 4 and n == 4
+    assert k == 4
+    assert n == 4
     assert f"Còn {k} xã/{n} xã chưa có kết nối Internet hữu tuyến đến trung tâm xã" in text
     assert f"dân số {_vi(s['population'])} người" in text
     people = _vi(s["dead_zone_pop"])
-    assert s["dead_zone_pop"] >= 1000 and "." in people  # the separator is exercised
+    assert s["dead_zone_pop"] >= 1000
+    assert "." in people
     assert (f"Còn {people} người sống trong {s['dead_zones']} vùng lõm sóng 4G" in text)
     assert f"4G {s['pop_covered_pct_4g']:.1f}%".replace(".", ",") in text
     assert "đài truyền thanh không dây: không có số liệu" in text  # null in summary.json
     assert f"{s['communes_c8_met']}/{n} xã đạt Tiêu chí 8" in text
     props = d.core_properties
-    assert props.author == "geotel" and props.language == "vi-VN"
+    assert props.author == "geotel"
+    assert props.language == "vi-VN"
     assert props.title.startswith("BÁO CÁO QUY HOẠCH HẠ TẦNG VIỄN THÔNG THỤ ĐỘNG")
 
 
@@ -147,8 +151,10 @@ def test_docx_tables_have_the_expected_rows(plan_dir: Path) -> None:
     # districts: header, one row per district, the province row from summary.json
     rows = _table(d, "theo huyện")
     assert len(rows) == 1 + len(districts) + 1 == 3
-    assert rows[1][0] == "Thành phố Pleiku" and rows[-1][0] == "Toàn tỉnh"
-    assert rows[-1][1] == str(s["communes"]) and rows[-1][2] == _vi(s["population"])
+    assert rows[1][0] == "Thành phố Pleiku"
+    assert rows[-1][0] == "Toàn tỉnh"
+    assert rows[-1][1] == str(s["communes"])
+    assert rows[-1][2] == _vi(s["population"])
     assert rows[-1][5] == _vi(s["dead_zone_pop"])
     # Criterion 8: every commune not meeting it, with why
     failing = communes[communes["c8_met"] != True]  # noqa: E712 - nullable
@@ -186,30 +192,36 @@ def test_pdf_matches_summary_json(plan_dir: Path) -> None:
     assert (f"Còn {s['communes_without_fixed_internet']} xã/{s['communes']} xã chưa có kết "
             f"nối Internet hữu tuyến đến trung tâm xã") in text
     assert f"Còn {_vi(s['dead_zone_pop'])} người sống trong" in text
-    assert "PHƯƠNG PHÁP VÀ GIẢ ĐỊNH" in text and "Analysys Mason 2011" in text
+    assert "PHƯƠNG PHÁP VÀ GIẢ ĐỊNH" in text
+    assert "Analysys Mason 2011" in text
     n = len(reader.pages)
     assert 5 <= n <= 12
-    assert f"Trang 1 / {n}" in text and f"Trang {n} / {n}" in text
+    assert f"Trang 1 / {n}" in text
+    assert f"Trang {n} / {n}" in text
     box = reader.pages[0].mediabox
-    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4
+    assert abs(float(box.width) - 595.3) < 1
+    assert abs(float(box.height) - 841.9) < 1
     fonts = {str(p["/Resources"]["/Font"][k].get_object()["/BaseFont"]) for p in reader.pages
              for k in p["/Resources"]["/Font"]}
     # only the faces of the @font-face rules (DejaVu Sans files): no system fallback
-    assert fonts and all(f.split("+")[-1].startswith("Report-Sans") for f in fonts), fonts
+    assert fonts, fonts
+    assert all(f.split("+")[-1].startswith("Report-Sans") for f in fonts), fonts
     assert reader.metadata.author == "geotel"
 
 
 def test_unknown_facts_read_no_data(no_facts_dir: Path) -> None:
     s = _summary(no_facts_dir)
     assert s["communes_without_fixed_internet"] is None
-    assert s["communes_with_radio_station"] is None and s["communes_with_postal_point"] is None
+    assert s["communes_with_radio_station"] is None
+    assert s["communes_with_postal_point"] is None
     for text in (_docx_text(no_facts_dir / "report.docx")[0],
                  _pdf_text(no_facts_dir / "report.pdf")[0]):
         _intact(text)
         assert "Kết nối Internet hữu tuyến đến trung tâm xã: không có số liệu" in text
         assert "đài truyền thanh không dây: không có số liệu" in text
         assert "điểm phục vụ bưu chính: không có số liệu" in text
-        assert "Còn 0 xã" not in text and "0/4 xã có đài" not in text
+        assert "Còn 0 xã" not in text
+        assert "0/4 xã có đài" not in text
         # the method page: the unknowns, the stand-in assumption, the shortfall
         assert "Truyền dẫn của 2 trạm đề xuất chưa rõ (không có lớp cáp quang)" in text
         assert "cho cột `has_radio_station` trong lớp xã" in text
@@ -217,7 +229,8 @@ def test_unknown_facts_read_no_data(no_facts_dir: Path) -> None:
         assert "Bước fiber chưa đạt yêu cầu" in text  # the summary
     _, d = _docx_text(no_facts_dir / "report.docx")
     unknown = {r[0]: r[1] for r in _table(d, "Số liệu chưa biết")[1:]}
-    assert unknown["Đài truyền thanh"] == "4" and unknown["Internet cố định"] == "4"
+    assert unknown["Đài truyền thanh"] == "4"
+    assert unknown["Internet cố định"] == "4"
     # district counts of an unknown fact say so, not 0
     row = _table(d, "theo huyện")[1]
     assert row[-2] == "không có số liệu"
@@ -231,7 +244,7 @@ def test_unknown_facts_read_no_data(no_facts_dir: Path) -> None:
 def test_area_only_plan_reports_area_not_people(tmp_path: Path) -> None:
     folder = _plan_folder(tmp_path, communes=_communes().drop(columns="dan_so"),
                           population="none")
-    text, d = _docx_text(folder / "report.docx")
+    text, _d = _docx_text(folder / "report.docx")
     _intact(text)
     assert "dân số không có số liệu" in text
     assert "người sống trong" not in text  # no people figure invented
@@ -249,12 +262,13 @@ def test_english_report(plan_dir: Path, tmp_path: Path) -> None:
                 "wired Internet connection") in text
         assert f"{s['dead_zone_pop']:,} people live in" in text
         assert "wireless radio stations: no data" in text
-        assert "không có số liệu" not in text and "Toàn tỉnh" not in text
+        assert "không có số liệu" not in text
+        assert "Toàn tỉnh" not in text
     assert docx.Document(str(paths[0])).core_properties.language == "en-GB"
 
 
 def test_not_a_plan_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FileFormatError, match="summary.json, plan.gpkg missing"):
+    with pytest.raises(FileFormatError, match=r"summary\.json, plan\.gpkg missing"):
         write_report(tmp_path)
     assert not list(tmp_path.iterdir())
 
@@ -287,7 +301,8 @@ def test_cli_report_runs_the_plan_when_there_is_none(tmp_path: Path) -> None:
     taken.mkdir()
     (taken / "keep.txt").write_text("mine")
     r = CliRunner().invoke(cli, ["report", str(config), "--out", str(taken)])
-    assert r.exit_code == 2 and "already exists" in r.output
+    assert r.exit_code == 2
+    assert "already exists" in r.output
     assert [p.name for p in taken.iterdir()] == ["keep.txt"]
 
 
@@ -298,7 +313,8 @@ def test_district_chart_bars_are_the_district_figures(plan_dir: Path) -> None:
     d = pd.concat([d, d.assign(district_code="999", district_name="Huyện B",
                                pop_covered_pct_4g=np.nan, pop_covered_pct_4g_planned=55.0)])
     fig = charts.district_coverage_chart(d, lang="vi")
-    assert isinstance(fig, Figure) and Gcf.get_num_fig_managers() == 0  # no pyplot state
+    assert isinstance(fig, Figure)
+    assert Gcf.get_num_fig_managers() == 0
     ax = fig.axes[0]
     now, after = ax.containers[0], ax.containers[1]
     assert [b.get_width() for b in now] == pytest.approx(
@@ -335,7 +351,8 @@ def test_gain_curve_ends_at_the_totals(plan_dir: Path) -> None:
     assert y[-1] == pytest.approx(t["pop_gain"].sum())
     by_rank = t.sort_values("rank")
     assert y[1] == pytest.approx(by_rank["pop_gain"].iloc[0])  # rank order, not row order
-    assert np.all(np.diff(x) > 0) and np.all(np.diff(y) >= 0)
+    assert np.all(np.diff(x) > 0)
+    assert np.all(np.diff(y) >= 0)
     area = t.assign(pop_gain=np.nan, area_gain_km2=[2.0, 3.0])
     ax = charts.gain_curve_chart(area, lang="en").axes[0]
     assert ax.lines[0].get_data()[1][-1] == pytest.approx(5.0)

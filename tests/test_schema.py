@@ -1,5 +1,5 @@
 import geopandas as gpd
-import geopandas.testing  # noqa: F401
+import geopandas.testing
 import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
@@ -62,7 +62,8 @@ def test_bowtie_polygon_is_repaired_and_reported():
     g = gpd.GeoDataFrame({"commune_code": ["23557"], "commune_name": ["x"]},
                          geometry=[bowtie], crs=32649)
     out, rep = validate_layer(g, "communes")
-    assert rep.ok and rep.warnings[0].kind == "geometry"
+    assert rep.ok
+    assert rep.warnings[0].kind == "geometry"
     assert out.geometry.iloc[0].is_valid
     assert out.geometry.iloc[0].area == pytest.approx(0.5)
 

@@ -79,8 +79,10 @@ def test_candidates_sources_and_rules() -> None:
     assert (c["source"] == "user").sum() == 1
     # co-locations keep the host and its operator
     co = c[c["colocated"]].set_index("host_site_id")
-    assert co.loc["T2", "operator"] == "MobiFone" and co.loc["T2", "height_m"] == 35.0
-    assert (new["operator"] == "shared").all() and (new["height_m"] == 40.0).all()
+    assert co.loc["T2", "operator"] == "MobiFone"
+    assert co.loc["T2", "height_m"] == 35.0
+    assert (new["operator"] == "shared").all()
+    assert (new["height_m"] == 40.0).all()
     assert set(c.loc[c.geometry.x < 6000, "commune_code"]) <= {"00001"}
     for a, b in zip(before, (communes, towers, zones), strict=True):
         pd.testing.assert_frame_equal(a, b)
@@ -136,11 +138,13 @@ def test_coverage_matrix_against_hand_count() -> None:
     # already → 13 - (1 + 3) = 9 uncovered cells
     assert cm.matrix[0].nnz == 9
     assert cm.matrix[1].nnz == 13
-    assert cm.already_covered == 100 and cm.total_population == 400
+    assert cm.already_covered == 100
+    assert cm.total_population == 400
     assert cm.demand.sum() == 300
     agg = coverage_matrix(cands, dem, pop, technology="4G", threshold_dbm=-100,
                           covered=covered, factor=2, signals=_stub_signals, progress=False)
-    assert agg.demand.sum() == 300 and agg.matrix.shape[1] < cm.matrix.shape[1]
+    assert agg.demand.sum() == 300
+    assert agg.matrix.shape[1] < cm.matrix.shape[1]
     with pytest.raises(InputError):
         coverage_matrix(cands, dem, Raster(np.ones((5, 5)), dem.transform, CRS),
                         technology="4G", threshold_dbm=-100, signals=_stub_signals)
@@ -210,7 +214,8 @@ def test_run_siting_end_to_end() -> None:
         max_radius_m=1500), progress=False)
     tp = run.towers_proposed
     assert list(tp.columns) == [*TOWERS_PROPOSED_COLUMNS, "geometry"]
-    assert 2 <= len(tp) <= 3 and tp["rank"].tolist() == list(range(1, len(tp) + 1))
+    assert 2 <= len(tp) <= 3
+    assert tp["rank"].tolist() == list(range(1, len(tp) + 1))
     assert tp["pop_gain"].is_monotonic_decreasing
     assert tp.crs == province.communes.crs
     assert (tp["pop_gain"] > 0).all()
@@ -231,7 +236,8 @@ def test_run_siting_end_to_end() -> None:
     assert tp["cum_pop_covered_pct"].iloc[-1] == pytest.approx(
         100 * (cm.already_covered + tp["pop_gain"].sum()) / cm.total_population, abs=0.01)
     assert run.result.status in ("optimal", "within_gap", "time_limit")
-    assert run.screening is None and run.candidates["shortlisted"].sum() == \
+    assert run.screening is None
+    assert run.candidates["shortlisted"].sum() == \
         run.candidates["in_model"].sum()
 
 
@@ -252,7 +258,8 @@ def test_run_siting_when_everyone_is_covered() -> None:
                      coverage_config=CoverageConfig(max_radius_m=1500), progress=False)
     assert len(run.towers_proposed) == 0
     assert list(run.towers_proposed.columns) == [*TOWERS_PROPOSED_COLUMNS, "geometry"]
-    assert run.result.selected == () and run.result.gap == 0.0
+    assert run.result.selected == ()
+    assert run.result.gap == 0.0
     assert (run.commune_coverage["pop_gain"] == 0).all()
 
 
@@ -271,17 +278,21 @@ def test_block_aggregation_against_hand_values() -> None:
     expect = np.array([[(1 + 5 + 6) / 3, (2 + 3 + 7 + 8) / 4, (4 + 9) / 2],
                        [(10 + 11 + 15 + 16) / 4, (12 + 17) / 2, np.nan]])
     np.testing.assert_allclose(out.values, expect, rtol=1e-6)
-    assert out.transform == Affine(180, 0, 1000, 0, -180, 5000) and out.crs == dem.crs
+    assert out.transform == Affine(180, 0, 1000, 0, -180, 5000)
+    assert out.crs == dem.crs
     np.testing.assert_allclose(block_sum(z, 2), np.nan_to_num(expect * [[3, 4, 2], [4, 2, 0]]),
                                rtol=1e-6)
-    assert grid_factor(270, 90) == 3 and grid_factor(None, 90) == 1
-    assert grid_factor(60, 90) == 1 and grid_factor(250, 100) == 2
+    assert grid_factor(270, 90) == 3
+    assert grid_factor(None, 90) == 1
+    assert grid_factor(60, 90) == 1
+    assert grid_factor(250, 100) == 2
     # a nodata block enclosed on the coarse grid is filled (the radio engine rejects voids)
     z2 = np.full((9, 9), 100.0, "float32")
     z2[3:6, 3:6] = np.nan
     z2[0:3, 4] = np.nan  # a 1-cell channel to the edge: not a hole at full resolution
     filled = block_mean_dem(Raster(z2, dem.transform, CRS), 3)
-    assert np.isfinite(filled.values).all() and filled.values[1, 1] == 100.0
+    assert np.isfinite(filled.values).all()
+    assert filled.values[1, 1] == 100.0
 
 
 def _hills(amplitude_m: float) -> tuple[Raster, Raster, np.ndarray, gpd.GeoDataFrame]:
@@ -310,8 +321,8 @@ def test_coarse_matrix_agrees_with_full_resolution(amplitude_m: float) -> None:
     which is why run_siting uses it only to screen candidates.
     """
     dem, pop, covered, cands = _hills(amplitude_m)
-    kw = dict(technology="4G", threshold_dbm=-80.0, covered=covered, max_radius_m=3000,
-              environment="suburban", progress=False)
+    kw = {"technology": "4G", "threshold_dbm": -80.0, "covered": covered, "max_radius_m": 3000,
+              "environment": "suburban", "progress": False}
     full = coverage_matrix(cands, dem, pop, **kw)
     coarse = coverage_matrix(cands, dem, pop, grid_factor=3, **kw)
     people_full = full.matrix.astype(float) @ full.demand
@@ -323,8 +334,10 @@ def test_coarse_matrix_agrees_with_full_resolution(amplitude_m: float) -> None:
     assert coarse.total_population == pytest.approx(full.total_population)
     assert coarse.already_covered == pytest.approx(float(pop.values[covered].sum()), rel=1e-6)
     assert coarse.demand.sum() == pytest.approx(full.demand.sum())
-    assert coarse.grid_factor == 3 and full.grid_factor == 1
-    assert coarse.transform.a == 270 and coarse.matrix.shape[1] < full.matrix.shape[1]
+    assert coarse.grid_factor == 3
+    assert full.grid_factor == 1
+    assert coarse.transform.a == 270
+    assert coarse.matrix.shape[1] < full.matrix.shape[1]
     # demand cells sit on the coarse grid: their people are the blocks' uncovered people
     need = np.where(covered, 0.0, pop.values)
     r, c = coarse.cell_rows[0], coarse.cell_cols[0]
@@ -343,16 +356,19 @@ def test_run_siting_with_screening() -> None:
         cfg, matrix_resolution_m=None), coverage_config=ccfg, progress=False)
     assert unscreened.screening is None
     cands = run.candidates
-    assert run.screening is not None and run.screening.grid_factor == 3
+    assert run.screening is not None
+    assert run.screening.grid_factor == 3
     assert run.screening.matrix.shape[0] == cands["in_model"].sum() > 6
     assert 0 < cands["shortlisted"].sum() <= 6
     assert not (cands["shortlisted"] & ~cands["in_model"]).any()
     # the solved matrix is at the DEM's resolution, over the shortlist only
     cm = run.matrix
-    assert cm.grid_factor == 1 and cm.matrix.shape[0] == cands["shortlisted"].sum()
+    assert cm.grid_factor == 1
+    assert cm.matrix.shape[0] == cands["shortlisted"].sum()
     tp = run.towers_proposed
     short_ids = set(cands.loc[cands["shortlisted"], "candidate_id"])
-    assert set(tp["candidate_id"]) <= short_ids and len(tp) >= 2
+    assert set(tp["candidate_id"]) <= short_ids
+    assert len(tp) >= 2
     # pop_gain: people at full resolution, consistent with the commune table and with a
     # brute-force prediction of the chosen sites
     chosen = cands.set_index("candidate_id").loc[tp["candidate_id"]].reset_index()
@@ -378,11 +394,13 @@ def test_siting_config_new_keys() -> None:
     from geotel.config import ProjectConfig
 
     cfg = SitingConfig()
-    assert cfg.matrix_resolution_m == 270.0 and cfg.max_shortlist == 400
+    assert cfg.matrix_resolution_m == 270.0
+    assert cfg.max_shortlist == 400
     assert cfg.mip_gap_pct == 1.0
     p = ProjectConfig.from_dict({"siting": {"matrix_resolution_m": None, "max_shortlist": 50,
                                             "mip_gap_pct": 0.5}})
-    assert p.siting.matrix_resolution_m is None and p.siting.max_shortlist == 50
+    assert p.siting.matrix_resolution_m is None
+    assert p.siting.max_shortlist == 50
     assert p.siting.mip_gap_pct == 0.5
     province, coverage = _e2e_case()
     for bad in ({"matrix_resolution_m": 0.0}, {"max_shortlist": 0}, {"mip_gap_pct": -1.0}):

@@ -47,7 +47,7 @@ def _brute_min(a, w, target, cost=None, fixed=()):
     n = a.shape[0]
     free = [i for i in range(n) if i not in fixed]
     best = np.inf
-    for r in range(0, len(free) + 1):
+    for r in range(len(free) + 1):
         for sub in itertools.combinations(free, r):
             if _covered(a, w, [*fixed, *sub]) >= target - 1e-9:
                 value = len(sub) if cost is None else cost[list(sub)].sum()
@@ -126,10 +126,12 @@ def test_set_covering_counts_fixed_and_already_covered() -> None:
     w = np.array([10.0, 10.0, 10.0, 10.0])
     # fixed site 0 covers 50 %; 75 % needs one more site
     res = set_covering(a, w, target_pct=75, fixed=[0])
-    assert res.objective == 1 and res.covered == 30
+    assert res.objective == 1
+    assert res.covered == 30
     # 40 people covered elsewhere: total 80, 75 % = 60 → fixed 20 + 40 already: none needed
     res = set_covering(a, w, target_pct=75, fixed=[0], already_covered=40)
-    assert res.selected == () and res.covered == 60
+    assert res.selected == ()
+    assert res.covered == 60
 
 
 def test_selected_in_order_of_gain_and_result_frozen() -> None:
@@ -166,9 +168,12 @@ def test_nothing_to_gain_and_k_zero() -> None:
     a = np.array([[1, 1], [1, 0]], bool)
     w = np.array([5.0, 5.0])
     res = maximal_covering(a, w, k=1, fixed=[0])
-    assert res.selected == () and res.covered == 10 and res.status == "optimal"
+    assert res.selected == ()
+    assert res.covered == 10
+    assert res.status == "optimal"
     res = maximal_covering(a, w, k=0)
-    assert res.selected == () and res.covered == 0
+    assert res.selected == ()
+    assert res.covered == 0
 
 
 def test_errors() -> None:
@@ -219,11 +224,13 @@ def test_gap_tolerance_stops_with_a_valid_bound() -> None:
 
 def test_gap_tolerance_on_brute_force_cases() -> None:
     for seed in range(4):
-        a, w, cost = _random(seed, n=10, m=40)
+        a, w, _cost = _random(seed, n=10, m=40)
         best = _brute_max(a, w, k=3)
         res = maximal_covering(a, w, k=3, mip_gap_pct=20.0)
-        assert res.bound >= best - 1e-9 and res.objective <= best + 1e-9
-        assert res.gap <= 0.2 and res.status in ("optimal", "within_gap")
+        assert res.bound >= best - 1e-9
+        assert res.objective <= best + 1e-9
+        assert res.gap <= 0.2
+        assert res.status in ("optimal", "within_gap")
         assert res.objective == pytest.approx(_covered(a, w, res.selected))
         sc = set_covering(a, w, target_pct=80, mip_gap_pct=20.0)
         assert sc.bound <= _brute_min(a, w, 0.8 * w.sum()) <= sc.objective
@@ -264,7 +271,9 @@ def test_order_by_gain_against_hand_order() -> None:
     w = np.array([5.0, 1.0, 2.0, 3.0])
     # by people: 0 (6, first of the tie), then 1 (+5); 2 and 3 add nothing
     order, gains = order_by_gain(a, w)
-    assert order.tolist() == [0, 1, 2, 3] and gains.tolist() == [6.0, 5.0, 0.0, 0.0]
+    assert order.tolist() == [0, 1, 2, 3]
+    assert gains.tolist() == [6.0, 5.0, 0.0, 0.0]
     # per VND: 0 (6/1), 2 (3/1 beats 5/10), then 1 (+2)
     order, gains = order_by_gain(a, w, costs_vnd=np.array([1.0, 10.0, 1.0, 1.0]))
-    assert order.tolist() == [0, 2, 1, 3] and gains.tolist() == [6.0, 3.0, 2.0, 0.0]
+    assert order.tolist() == [0, 2, 1, 3]
+    assert gains.tolist() == [6.0, 3.0, 2.0, 0.0]

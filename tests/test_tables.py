@@ -42,7 +42,8 @@ def test_four_files_with_bom_and_bilingual_headers(tmp_path) -> None:
     assert rows[0][0] == "Mã xã / Commune code"
     assert rows[0][3] == "Dân số phủ sóng 4G (%) / Population covered, 4G (%)"
     assert rows[1] == ["23557", "Phường Yên Đỗ", "16555", "97.25", "16000.0", "Có", "1.924"]
-    assert rows[2][3] == "" and rows[2][5] == "Không"
+    assert rows[2][3] == ""
+    assert rows[2][5] == "Không"
     assert "geometry" not in ",".join(rows[0])
     assert not [p for p in (tmp_path / "t").iterdir() if p.name.startswith(".tmp")]
 
@@ -52,27 +53,34 @@ def test_excel_two_header_rows_and_notes(tmp_path) -> None:
     wb = load_workbook(tmp_path / "communes_kpi.xlsx")
     assert wb.sheetnames == ["Xã", "Chú thích"]
     ws = wb["Xã"]
-    assert ws["A1"].value == "Mã xã" and ws["A2"].value == "Commune code"
+    assert ws["A1"].value == "Mã xã"
+    assert ws["A2"].value == "Commune code"
     assert ws["E1"].value == "Dân số phủ sóng 4G Viettel (người)"
-    assert ws["A3"].value == "23557" and ws["C3"].value == 16555
-    assert ws["D3"].value == pytest.approx(97.25) and ws["D4"].value is None
-    assert ws["F3"].value == "Có" and ws["C3"].number_format == "#,##0"
+    assert ws["A3"].value == "23557"
+    assert ws["C3"].value == 16555
+    assert ws["D3"].value == pytest.approx(97.25)
+    assert ws["D4"].value is None
+    assert ws["F3"].value == "Có"
+    assert ws["C3"].number_format == "#,##0"
     assert ws["D3"].number_format == "0.0"
-    assert ws.freeze_panes == "C3" and ws["A1"].font.bold
+    assert ws.freeze_panes == "C3"
+    assert ws["A1"].font.bold
     notes = wb["Chú thích"]
     codes = [notes.cell(row=r, column=1).value for r in range(2, notes.max_row + 1)]
     assert codes == list(_kpi().columns.drop("geometry"))
     assert load_workbook(tmp_path / "districts_kpi.xlsx").sheetnames[0] == "Huyện"
 
 
-@pytest.mark.parametrize("lang,first,sheet", [("vi", "Mã xã", "Xã"),
+@pytest.mark.parametrize(("lang", "first", "sheet"), [("vi", "Mã xã", "Xã"),
                                               ("en", "Commune code", "Communes")])
 def test_one_language(tmp_path, lang, first, sheet) -> None:
     write_tables(_kpi(), _districts(), tmp_path, lang=lang)
     back = pd.read_csv(tmp_path / "communes_kpi.csv", encoding="utf-8-sig", dtype=str)
-    assert back.columns[0] == first and len(back) == 2
+    assert back.columns[0] == first
+    assert len(back) == 2
     ws = load_workbook(tmp_path / "communes_kpi.xlsx")[sheet]
-    assert ws["A1"].value == first and ws["A2"].value == "23557"
+    assert ws["A1"].value == first
+    assert ws["A2"].value == "23557"
     yes = "Có" if lang == "vi" else "Yes"
     assert back.iloc[0][column_titles("c8_met")[0 if lang == "vi" else 1]] == yes
 

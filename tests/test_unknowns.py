@@ -58,13 +58,15 @@ def test_facts_nobody_gave_are_null_not_yes(no_facts) -> None:
 
 def test_summary_says_no_data_with_the_fix(no_facts, tmp_path: Path) -> None:
     s = no_facts.summary
-    assert s.communes_with_radio_station is None and s.communes_with_postal_point is None
+    assert s.communes_with_radio_station is None
+    assert s.communes_with_postal_point is None
     assert s.communes_without_fixed_internet is None
     # Where the (known) weak coverage fails 8.2, Criterion 8 is decided "not met" although
     # the other three are unknown; elsewhere it stays undecided. Never "met".
     kpi = no_facts.layers["communes"]
     failed = (kpi["c8_pop_covered_pct"] < 95).sum()
-    assert failed >= 1 and s.communes_c8_met == 0
+    assert failed >= 1
+    assert s.communes_c8_met == 0
     assert s.no_data["c8_met"] == 4 - failed == kpi["c8_met"].isna().sum()
     assert s.no_data["has_radio_station"] == 4
     en, vi = s.text("en"), s.text("vi")
@@ -82,7 +84,8 @@ def test_summary_says_no_data_with_the_fix(no_facts, tmp_path: Path) -> None:
 def test_siting_without_fiber_costs_an_unknown_backhaul(no_facts) -> None:
     run = no_facts.results["siting"]
     proposed = no_facts.layers["towers_proposed"]
-    assert len(proposed) == 2 and run.shortfall is None
+    assert len(proposed) == 2
+    assert run.shortfall is None
     assert (proposed["backhaul"] == "unknown").all()
     assert proposed["backhaul_km"].isna().all()
     cfg = no_facts.config.siting
@@ -117,7 +120,8 @@ def test_siting_says_why_it_delivers_fewer_sites(tmp_path: Path) -> None:
     n = len(plan.layers["towers_proposed"])
     assert 0 < n < 500
     sf = plan.results["siting"].shortfall
-    assert sf["asked"] == "500 sites" and sf["delivered"] == f"{n} sites"
+    assert sf["asked"] == "500 sites"
+    assert sf["delivered"] == f"{n} sites"
     assert "add uncovered people" in sf["reason"]
     assert plan.summary.shortfalls[-1]["step"] == "siting"
     assert "siting: asked 500 sites, delivered" in plan.summary.text("en")
@@ -129,19 +133,23 @@ def test_area_only_plan_when_population_none(tmp_path: Path) -> None:
                                siting={"new_sites": 2}, coverage=_WEAK))
     plan = run_plan(cfg, progress=False)
     kpi = plan.layers["communes"]
-    assert kpi["population"].isna().all() and kpi["pop_covered_pct_4g"].isna().all()
+    assert kpi["population"].isna().all()
+    assert kpi["pop_covered_pct_4g"].isna().all()
     assert kpi["area_covered_pct_4g"].notna().all()
     proposed = plan.layers["towers_proposed"]
-    assert len(proposed) == 2 and proposed["pop_gain"].isna().all()
+    assert len(proposed) == 2
+    assert proposed["pop_gain"].isna().all()
     assert (proposed["area_gain_km2"] > 0).all()
     assert plan.layers["dead_zones"]["population"].isna().all()
     assert "area_covered_pct_4g" in plan.phases.columns
     s = plan.summary
-    assert s.population is None and s.population_source == "none"
+    assert s.population is None
+    assert s.population_source == "none"
     assert "an area-only plan" in s.text("en")
     out = write_plan(plan, tmp_path / "out")
     data = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert data["population"] is None and data["pop_covered_pct_4g"] is None
+    assert data["population"] is None
+    assert data["pop_covered_pct_4g"] is None
     assert any(p.name == "print_map.png" for p in out)
 
 

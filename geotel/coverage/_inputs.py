@@ -18,7 +18,7 @@ from geotel.propagation import check_model_frequency
 from geotel.raster import Raster, as_raster
 from geotel.schema import DEFAULT_FREQ_MHZ, validate_layer
 
-__all__ = ["prepare_dem", "prepare_entries", "check_height", "ENTRY_COLUMNS"]
+__all__ = ["ENTRY_COLUMNS", "check_height", "prepare_dem", "prepare_entries"]
 
 DEFAULT_TECHNOLOGIES = ("2G", "3G", "4G")
 _PATTERN_COLUMNS = ("front_to_back_db", "vertical_beamwidth_deg", "side_lobe_db")

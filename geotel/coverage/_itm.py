@@ -32,8 +32,16 @@ from numba import njit
 
 from geotel.coverage._itm_var import variability_db
 
-__all__ = ["prepare", "reference_db", "variability_db", "ground_impedance", "loss_db",
-           "MODE_LOS", "MODE_DIFFRACTION", "MODE_SCATTER"]
+__all__ = [
+    "MODE_DIFFRACTION",
+    "MODE_LOS",
+    "MODE_SCATTER",
+    "ground_impedance",
+    "loss_db",
+    "prepare",
+    "reference_db",
+    "variability_db",
+]
 
 MODE_LOS = 0
 MODE_DIFFRACTION = 1

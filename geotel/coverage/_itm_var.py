@@ -68,10 +68,7 @@ def variability_db(aref: float, dist: float, he0: float, he1: float, wn: float, 
     gm = _BFM1[k] + _BFM2[k] / ((_BFM3[k] * q) ** 2 + 1.0)
     gp = _BFP1[k] + _BFP2[k] / ((_BFP3[k] * q) ** 2 + 1.0)
     dexa = math.sqrt(18e6 * he0) + math.sqrt(18e6 * he1) + (575.7e12 / wn) ** _THIRD
-    if dist < dexa:
-        de = 130e3 * dist / dexa
-    else:
-        de = 130e3 + dist - dexa
+    de = 130000.0 * dist / dexa if dist < dexa else 130000.0 + dist - dexa
     vmd = _curve(_BV1[k], _BV2[k], _XV1[k], _XV2[k], _XV3[k], de)
     sgtm = _curve(_BSM1[k], _BSM2[k], _XSM1[k], _XSM2[k], _XSM3[k], de) * gm
     sgtp = _curve(_BSP1[k], _BSP2[k], _XSP1[k], _XSP2[k], _XSP3[k], de) * gp

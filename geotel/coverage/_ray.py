@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["walk_ray", "ray_buffers"]
+__all__ = ["ray_buffers", "walk_ray"]
 
 
 @njit(cache=True)

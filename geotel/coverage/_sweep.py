@@ -317,7 +317,7 @@ def path_loss_itm(z: np.ndarray, r0: int, c0: int, n: int, dx: float, dy: float,
                                                   rx_h, c_freq[c], par, s0)[0]
     for q in prange(8 * n):
         zs, cells, cell_d = ray_buffers(n)
-        nk, ncell, step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
+        _nk, ncell, _step_d = walk_ray(z, r0, c0, n, dx, dy, max_d, q, zs, cells, cell_d)
         s = np.empty(_ITM_WORK)
         for j in range(ncell):
             rr, cc, k, dist = cells[j, 0], cells[j, 1], cells[j, 2], cell_d[j]

@@ -58,7 +58,7 @@ def antenna_gain_db(
     *,
     beamwidth_deg: float,
     tilt_deg: float,
-    pattern: AntennaPattern = AntennaPattern(),  # noqa: B008 (frozen, immutable)
+    pattern: AntennaPattern = AntennaPattern(),
 ) -> np.ndarray:
     """Antenna gain relative to boresight (dB, ≤ 0).
 

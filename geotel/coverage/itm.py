@@ -51,11 +51,11 @@ if TYPE_CHECKING:
     from geotel.config import CoverageConfig
 
 __all__ = [
-    "Climate",
     "CLIMATES",
-    "Variability",
-    "ItmParameters",
+    "Climate",
     "ItmLoss",
+    "ItmParameters",
+    "Variability",
     "itm_point_to_point",
 ]
 
@@ -196,7 +196,7 @@ def itm_point_to_point(
     freq_mhz: float,
     tx_height_m: float,
     rx_height_m: float,
-    params: ItmParameters = ItmParameters(),  # noqa: B008 (frozen, immutable)
+    params: ItmParameters = ItmParameters(),
 ) -> ItmLoss:
     """Basic transmission loss over a terrain profile by the ITM, point-to-point mode.
 

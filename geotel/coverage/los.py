@@ -100,7 +100,7 @@ def line_of_sight(
             f"or on a nodata cell", column="observer_xy",
             fix=f"give coordinates in the DEM's CRS ({r.crs}) inside its bounds {r.bounds}")
     dx, dy = abs(r.transform.a), abs(r.transform.e)
-    n = min(int(math.ceil(max_d / min(dx, dy))) + 1,
+    n = min(math.ceil(max_d / min(dx, dy)) + 1,
             max(row, h - 1 - row, col, w - 1 - col))
     curv = 1.0 / (2.0 * refraction_k * EARTH_RADIUS_M) if curvature else 0.0
     out = np.zeros((h, w), dtype=np.uint8)

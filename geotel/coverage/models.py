@@ -47,10 +47,10 @@ from geotel.propagation import (
 )
 
 __all__ = [
+    "MODELS",
     "ModelName",
     "ModelSettings",
     "PropagationModel",
-    "MODELS",
     "get_model",
     "register_model",
 ]

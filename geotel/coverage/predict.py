@@ -50,13 +50,13 @@ if TYPE_CHECKING:
     from geotel.config import CoverageConfig
 
 __all__ = [
-    "SiteSignal",
-    "Diffraction",
-    "Indoor",
     "DEFAULT_THRESHOLDS_DBM",
     "INDOOR_MARGIN_DB",
-    "predict",
+    "Diffraction",
+    "Indoor",
+    "SiteSignal",
     "iter_site_signals",
+    "predict",
     "run_coverage",
 ]
 
@@ -165,7 +165,7 @@ def _iter_site_windows(
     z = dem.values
     h, w = z.shape
     dx, dy = abs(dem.transform.a), abs(dem.transform.e)
-    n = int(math.ceil(radius_m / min(dx, dy))) + 1
+    n = math.ceil(radius_m / min(dx, dy)) + 1
     groups = entries.groupby(["row", "col"], sort=False).indices
     freq_all = entries["freq_mhz"].to_numpy()
     height_all = entries["height_m"].to_numpy()
@@ -453,8 +453,8 @@ def _resample(dem: Raster, resolution_m: float) -> Raster:
     from rasterio.warp import Resampling, reproject
 
     left, bottom, right, top = dem.bounds
-    w = max(1, int(round((right - left) / resolution_m)))
-    h = max(1, int(round((top - bottom) / resolution_m)))
+    w = max(1, round((right - left) / resolution_m))
+    h = max(1, round((top - bottom) / resolution_m))
     transform = Affine(resolution_m, 0, left, 0, -resolution_m, top)
     out = np.full((h, w), np.nan, np.float32)
     reproject(dem.values, out, src_transform=dem.transform, src_crs=dem.crs,

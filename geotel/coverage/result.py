@@ -21,7 +21,7 @@ from rasterio.crs import CRS
 from geotel.config import CoverageConfig
 from geotel.raster import Raster
 
-__all__ = ["CoverageResult", "ANY_OPERATOR"]
+__all__ = ["ANY_OPERATOR", "CoverageResult"]
 
 ANY_OPERATOR = "any"
 

@@ -10,4 +10,4 @@ from geotel.datasets.demo import (
     write_demo_project,
 )
 
-__all__ = ["write_demo_project", "demo_project", "demo_province", "default_cache_dir"]
+__all__ = ["default_cache_dir", "demo_project", "demo_province", "write_demo_project"]

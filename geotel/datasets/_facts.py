@@ -19,20 +19,20 @@ from pyproj import Transformer
 
 __all__ = [
     "ANALYSIS_CRS",
-    "GEOGRAPHIC_CRS",
     "EQUAL_AREA_CRS",
-    "PROVINCE_AREA_KM2",
-    "POPULATION_2019",
-    "PLEIKU_AIRPORT_LONLAT",
+    "GEOGRAPHIC_CRS",
     "KON_PNE_CODE",
+    "PLEIKU_AIRPORT_LONLAT",
+    "POPULATION_2019",
+    "PROVINCE_AREA_KM2",
     "Grid",
-    "grid",
-    "to_metric",
-    "to_lonlat",
-    "districts",
     "communes",
+    "districts",
+    "grid",
     "relief_points",
     "road_waypoints",
+    "to_lonlat",
+    "to_metric",
 ]
 
 #: Metric CRS of the demo's rasters and of all generation work (UTM 49N).

@@ -30,7 +30,7 @@ from scipy import ndimage
 from geotel.datasets._facts import ANALYSIS_CRS, communes, districts, grid, to_metric
 from geotel.datasets._noise import spectral_field
 
-__all__ = ["Layout", "make_layout", "LAYOUT_CELL_M", "KON_PNE_LONLAT"]
+__all__ = ["KON_PNE_LONLAT", "LAYOUT_CELL_M", "Layout", "make_layout"]
 
 LAYOUT_CELL_M = 270.0
 #: Real position of Xã Kon Pne (its centre, rounded), far north of KBang.

@@ -15,6 +15,7 @@ Fiber
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import geopandas as gpd
 import networkx as nx
@@ -25,7 +26,7 @@ from scipy.spatial import cKDTree
 from geotel.datasets._facts import ANALYSIS_CRS, KON_PNE_CODE, districts, road_waypoints
 from geotel.datasets._noise import rng
 
-__all__ = ["make_roads", "make_fiber", "road_graph", "RoadGraph"]
+__all__ = ["RoadGraph", "make_fiber", "make_roads", "road_graph"]
 
 _STEP_M = 400.0
 
@@ -185,7 +186,7 @@ def make_fiber(
             path = path[: cut + 1]
         else:
             gap[code] = 0.0
-        edges.update((min(u, v), max(u, v)) for u, v in zip(path[:-1], path[1:], strict=True))
+        edges.update((min(u, v), max(u, v)) for u, v in itertools.pairwise(path))
     groups: dict[tuple[str, str], list[shapely.Geometry]] = {}
     for u, v in sorted(edges):
         data = rg.graph.edges[u, v]

@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import scipy.fft
 
-__all__ = ["rng", "spectral_field", "periodic_tile"]
+__all__ = ["periodic_tile", "rng", "spectral_field"]
 
 _BASE_SEED = 20_240_615
 

@@ -15,7 +15,11 @@ from geotel.datasets._network import RoadGraph
 from geotel.datasets._noise import rng
 
 __all__ = [
-    "N_NO_FIXED_INTERNET", "N_RADIO", "remoteness_m", "choose_no_internet", "service_columns",
+    "N_NO_FIXED_INTERNET",
+    "N_RADIO",
+    "choose_no_internet",
+    "remoteness_m",
+    "service_columns",
 ]
 
 N_NO_FIXED_INTERNET = 10

@@ -13,7 +13,7 @@ from scipy.interpolate import RBFInterpolator, RectBivariateSpline
 from geotel.datasets._facts import Grid, grid, relief_points
 from geotel.datasets._noise import periodic_tile, spectral_field
 
-__all__ = ["smooth_relief", "roughness_m", "make_dem", "upsample3"]
+__all__ = ["make_dem", "roughness_m", "smooth_relief", "upsample3"]
 
 _COARSE_M = 2_700.0
 _MIN_ELEV_M = 90.0
@@ -56,7 +56,7 @@ def upsample3(a: np.ndarray) -> np.ndarray:
 
     def along0(x: np.ndarray) -> np.ndarray:
         pad = np.concatenate([x[:1], x, x[-1:]], axis=0)
-        out = np.empty((3 * x.shape[0],) + x.shape[1:], np.float32)
+        out = np.empty((3 * x.shape[0], *x.shape[1:]), np.float32)
         out[0::3] = (pad[:-2] + 2.0 * pad[1:-1]) / 3.0
         out[1::3] = x
         out[2::3] = (2.0 * pad[1:-1] + pad[2:]) / 3.0

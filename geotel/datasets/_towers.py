@@ -163,16 +163,15 @@ def _sectors(sites: pd.DataFrame, tower_ops: list[list[str]], density: np.ndarra
         others = [o for o in tower_ops[s.tower] if o != op]
         az0 = float(np.round(gen.uniform(0, 120)))
         eirp = 56.0 if tech == "2G" else 59.0
-        for k in range(n_sec):
-            rows.append({
-                "site_id": f"{_ABBR[op]}-GLI-{s.k:04d}", "sector_id": k + 1, "operator": op,
-                "technologies": tech, "height_m": height, "shared_by": ",".join(others),
-                "azimuth_deg": 0.0 if n_sec == 1 else (az0 + k * 360.0 / n_sec) % 360.0,
-                "beamwidth_deg": 360.0 if n_sec == 1 else 65.0,
-                "tilt_deg": 0.0 if n_sec == 1 else (5.0 if urban[i] else 2.0),
-                "eirp_dbm": eirp + (3.0 if n_sec > 1 else 0.0),
-                "x": s.x, "y": s.y,
-            })
+        rows += [{
+            "site_id": f"{_ABBR[op]}-GLI-{s.k:04d}", "sector_id": k + 1, "operator": op,
+            "technologies": tech, "height_m": height, "shared_by": ",".join(others),
+            "azimuth_deg": 0.0 if n_sec == 1 else (az0 + k * 360.0 / n_sec) % 360.0,
+            "beamwidth_deg": 360.0 if n_sec == 1 else 65.0,
+            "tilt_deg": 0.0 if n_sec == 1 else (5.0 if urban[i] else 2.0),
+            "eirp_dbm": eirp + (3.0 if n_sec > 1 else 0.0),
+            "x": s.x, "y": s.y,
+        } for k in range(n_sec)]
     df = pd.DataFrame(rows)
     geom = shapely.points(df.pop("x").to_numpy(), df.pop("y").to_numpy())
     return gpd.GeoDataFrame(df, geometry=geom, crs=ANALYSIS_CRS)

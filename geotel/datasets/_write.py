@@ -19,8 +19,13 @@ from geotel.datasets._people import POPULATION_CELL_M
 from geotel.raster import Raster
 
 __all__ = [
-    "DEMO_NAME", "DEMO_REVISION", "REVISION_LINE", "SYNTHETIC_NOTE", "TOWER_HEADERS",
-    "write_layers", "fixed_gdal_date",
+    "DEMO_NAME",
+    "DEMO_REVISION",
+    "REVISION_LINE",
+    "SYNTHETIC_NOTE",
+    "TOWER_HEADERS",
+    "fixed_gdal_date",
+    "write_layers",
 ]
 
 DEMO_NAME = "DEMO (synthetic) Gia Lai"

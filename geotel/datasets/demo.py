@@ -27,8 +27,13 @@ from geotel._atomic import atomic_dir
 if TYPE_CHECKING:
     from geotel.province import ProvinceData
 
-__all__ = ["DemoResolution", "write_demo_project", "demo_project", "demo_province",
-           "default_cache_dir"]
+__all__ = [
+    "DemoResolution",
+    "default_cache_dir",
+    "demo_project",
+    "demo_province",
+    "write_demo_project",
+]
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ __all__ = [
     "fiber_access_points",
     "fiber_reach",
     "plan_extension",
-    "read_osm_roads",
     "reach_class",
+    "read_osm_roads",
     "run_fiber",
     "select_targets",
 ]

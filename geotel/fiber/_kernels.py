@@ -48,7 +48,7 @@ def _cell_span(a: float, b: float, origin: float, cell: float, n: int) -> tuple[
 
 
 @numba.njit(cache=True)
-def _fill_grid(x0, y0, x1, y1, ox, oy, cell, ncols, nrows):  # noqa: ANN001, ANN202
+def _fill_grid(x0, y0, x1, y1, ox, oy, cell, ncols, nrows):
     n = x0.shape[0]
     count = 0
     for i in range(n):
@@ -104,7 +104,7 @@ def _fill_grid(x0, y0, x1, y1, ox, oy, cell, ncols, nrows):  # noqa: ANN001, ANN
 
 
 @numba.njit(cache=True)
-def _extent(x0, y0, x1, y1):  # noqa: ANN001, ANN202
+def _extent(x0, y0, x1, y1):
     n = x0.shape[0]
     xmin = ymin = np.inf
     xmax = ymax = -np.inf
@@ -122,7 +122,7 @@ def _extent(x0, y0, x1, y1):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def _spans(x0, y0, x1, y1, cell):  # noqa: ANN001, ANN202
+def _spans(x0, y0, x1, y1, cell):
     total = 0.0
     for i in range(x0.shape[0]):
         total += (abs(x1[i] - x0[i]) // cell + 2) * (abs(y1[i] - y0[i]) // cell + 2)
@@ -136,7 +136,7 @@ def build_grid(
     if x0.size == 0:
         empty = np.zeros(0, np.int64)
         return SegmentGrid(0.0, 0.0, 1.0, 1, 1, empty, np.zeros(1, np.int64), empty)
-    xmin, ymin, xmax, ymax, p90, spans0 = _extent(x0, y0, x1, y1)
+    xmin, ymin, xmax, ymax, p90, _spans0 = _extent(x0, y0, x1, y1)
     if cell_m is None:
         cell_m = max(p90, 1.0)
         # keep the grid to at most ~4 cells per segment on average
@@ -153,7 +153,7 @@ def build_grid(
 
 
 @numba.njit(cache=True)
-def _find_key(keys, key):  # noqa: ANN001, ANN202
+def _find_key(keys, key):
     j = np.searchsorted(keys, key)
     if j < keys.shape[0] and keys[j] == key:
         return j
@@ -162,7 +162,7 @@ def _find_key(keys, key):  # noqa: ANN001, ANN202
 
 @numba.njit(cache=True)
 def _crossings(x0, y0, x1, y1, line, ox, oy, cell, ncols, nrows, keys, starts, items,
-               eps_m, write, out_seg, out_t, out_x, out_y):  # noqa: ANN001, ANN202
+               eps_m, write, out_seg, out_t, out_x, out_y):
     """Scan every cell; count (write=False) or write the vertex insertions."""
     k = 0
     for c in range(keys.shape[0]):
@@ -284,7 +284,7 @@ def find_crossings(
 
 @numba.njit(cache=True)
 def _nearest(px, py, radius, x0, y0, x1, y1, seg_line, seg_s0, seg_s1, q_line, q_s, excl_m,
-             ox, oy, cell, ncols, nrows, keys, starts, items):  # noqa: ANN001, ANN202
+             ox, oy, cell, ncols, nrows, keys, starts, items):
     nq = px.shape[0]
     best_seg = np.full(nq, -1, np.int64)
     best_t = np.zeros(nq, np.float64)
@@ -309,9 +309,9 @@ def _nearest(px, py, radius, x0, y0, x1, y1, seg_line, seg_s0, seg_s1, q_line, q
             for c in range(lo, hi):
                 for p in range(starts[c], starts[c + 1]):
                     i = items[p]
-                    if q_line[k] >= 0 and seg_line[i] == q_line[k]:
-                        if seg_s0[i] < q_s[k] + excl_m and q_s[k] - excl_m < seg_s1[i]:
-                            continue
+                    if (q_line[k] >= 0 and seg_line[i] == q_line[k]
+                            and seg_s0[i] < q_s[k] + excl_m and q_s[k] - excl_m < seg_s1[i]):
+                        continue
                     dx = x1[i] - x0[i]
                     dy = y1[i] - y0[i]
                     l2 = dx * dx + dy * dy

@@ -20,7 +20,7 @@ from scipy.sparse import csr_matrix
 from geotel.fiber._kernels import build_grid, nearest_segments_any
 from geotel.fiber.graph import RoadGraph, adjacency
 
-__all__ = ["Located", "Network", "locate", "attach"]
+__all__ = ["Located", "Network", "attach", "locate"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,6 +20,7 @@ tree's nodes, pruned again, is never heavier.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numba
@@ -27,7 +28,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
 
-__all__ = ["steiner_tree", "shortest_path_forest", "walk_to_sources", "edge_weights"]
+__all__ = ["edge_weights", "shortest_path_forest", "steiner_tree", "walk_to_sources"]
 
 _EPS = 1e-9
 
@@ -53,7 +54,7 @@ def walk_to_sources(pred: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np
 
 
 @numba.njit(cache=True)
-def _prune(n, a, b, terminal):  # noqa: ANN001, ANN202
+def _prune(n, a, b, terminal):
     """Keep-mask of edges after repeatedly removing non-terminal leaves."""
     m = a.shape[0]
     deg = np.zeros(n, np.int64)
@@ -260,7 +261,7 @@ def _key_path_exchange(
         key = {x for x, nb in adj.items() if len(nb) >= 3 or x >= n or x in terminals}
         improved = False
         for path in _chains(adj, key):
-            pe = [(min(x, y), max(x, y)) for x, y in zip(path[:-1], path[1:], strict=True)]
+            pe = [(min(x, y), max(x, y)) for x, y in itertools.pairwise(path)]
             real = [e for e in pe if e[1] < n]
             # still a key path of the current tree?
             if any(e not in w for e in real) or any(

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["synthetic_roads", "synthetic_fiber", "synthetic_points"]
+__all__ = ["synthetic_fiber", "synthetic_points", "synthetic_roads"]
 
 
 def _class_of(k: np.ndarray) -> np.ndarray:

@@ -52,7 +52,7 @@ def vertex_keys(xy: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _dedupe_mask(xy, line, tiny):  # noqa: ANN001, ANN202
+def _dedupe_mask(xy, line, tiny):
     n = line.shape[0]
     keep = np.ones(n, np.bool_)
     for i in range(1, n):
@@ -75,7 +75,7 @@ def _dedupe_mask(xy, line, tiny):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True)
-def along(xy, line):  # noqa: ANN001, ANN201
+def along(xy, line):
     """Distance of each vertex from the start of its line."""
     n = line.shape[0]
     out = np.zeros(n)

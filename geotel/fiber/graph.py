@@ -38,7 +38,7 @@ from geotel._crs import reproject, require_metric_crs
 from geotel._errors import CRSError, GeometryError, SchemaError, ValueRangeError
 from geotel.fiber._topology import node_lines
 
-__all__ = ["ROAD_CLASSES", "DEFAULT_CLASS_WEIGHTS", "RoadGraph", "build_road_graph"]
+__all__ = ["DEFAULT_CLASS_WEIGHTS", "ROAD_CLASSES", "RoadGraph", "build_road_graph"]
 
 log = logging.getLogger(__name__)
 

@@ -57,7 +57,7 @@ from geotel.fiber.graph import RoadGraph, build_road_graph  # noqa: F401 (doctes
 from geotel.fiber.reach import commune_centres, fiber_access_points
 from geotel.raster import Raster
 
-__all__ = ["FiberPlan", "ROUTE_COLUMNS", "plan_extension", "select_targets"]
+__all__ = ["ROUTE_COLUMNS", "FiberPlan", "plan_extension", "select_targets"]
 
 log = logging.getLogger(__name__)
 

@@ -49,11 +49,11 @@ from geotel.raster import Raster
 __all__ = [
     "REACH_CLASSES",
     "FiberReach",
-    "reach_class",
     "commune_centres",
+    "commune_fiber_distance",
     "fiber_access_points",
     "fiber_reach",
-    "commune_fiber_distance",
+    "reach_class",
 ]
 
 log = logging.getLogger(__name__)

@@ -15,15 +15,15 @@ from collections.abc import Iterable
 import pandas as pd
 
 __all__ = [
-    "normalise_header",
-    "strip_diacritics",
     "ALIASES",
-    "LON_ALIASES",
     "LAT_ALIASES",
+    "LON_ALIASES",
     "X_ALIASES",
     "Y_ALIASES",
     "match_columns",
+    "normalise_header",
     "rename_columns",
+    "strip_diacritics",
 ]
 
 

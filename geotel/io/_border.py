@@ -20,7 +20,7 @@ import shapely
 from geotel._errors import ValidationReport
 from geotel.raster import Raster
 
-__all__ = ["mark_border_towers", "drop_towers_off_dem"]
+__all__ = ["drop_towers_off_dem", "mark_border_towers"]
 
 #: How many site ids a summary warning names.
 _SHOWN = 5
@@ -147,7 +147,7 @@ def drop_towers_off_dem(towers: gpd.GeoDataFrame, dem: Raster, *, source: str,
     off = border & ~np.isfinite(value)
     if not off.any():
         return towers
-    key, first = _sites(towers)
+    key, _first = _sites(towers)
     sites = list(dict.fromkeys(str(k) for k in key[off]))
     report.warn(
         "study_area",

@@ -16,8 +16,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["LegacyText", "legacy_encoding", "vietnamese_score", "best_decoding",
-           "LEGACY_FIX"]
+__all__ = [
+    "LEGACY_FIX",
+    "LegacyText",
+    "best_decoding",
+    "legacy_encoding",
+    "vietnamese_score",
+]
 
 _VN = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 VN_LETTERS = frozenset(_VN + _VN.upper())

@@ -20,15 +20,15 @@ import pandas as pd
 from geotel._errors import FileFormatError
 
 __all__ = [
-    "require_file",
-    "shapefile_encoding",
+    "NumberProblem",
     "decode_text",
+    "nfc",
+    "number_convention",
+    "parse_column",
     "parse_number",
     "parse_numbers",
-    "parse_column",
-    "number_convention",
-    "NumberProblem",
-    "nfc",
+    "require_file",
+    "shapefile_encoding",
 ]
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pyproj import CRS
 from geotel._errors import CRSError, ValidationReport
 from geotel.io.crs import crs_candidates, missing_crs_fix, to_crs
 
-__all__ = ["crs_key", "check_coordinates", "given_crs", "layer_crs", "study_area_in"]
+__all__ = ["check_coordinates", "crs_key", "given_crs", "layer_crs", "study_area_in"]
 
 
 def crs_key(layer: str) -> str:

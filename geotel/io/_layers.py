@@ -30,7 +30,7 @@ from geotel.io._units import apply_units
 from geotel.io.crs import ensure_datum_shift
 from geotel.schema import LAYERS, LayerName, validate_layer
 
-__all__ = ["empty_layer", "format_code", "finish_layer", "DEFAULT_MAX_GAP_KM2"]
+__all__ = ["DEFAULT_MAX_GAP_KM2", "empty_layer", "finish_layer", "format_code"]
 
 log = logging.getLogger(__name__)
 

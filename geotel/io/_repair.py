@@ -21,7 +21,7 @@ from pyproj import CRS
 
 from geotel._crs import equal_area_crs
 
-__all__ = ["NOISE_KM2", "CoverageRepair", "repair_coverage", "areas_km2"]
+__all__ = ["NOISE_KM2", "CoverageRepair", "areas_km2", "repair_coverage"]
 
 log = logging.getLogger(__name__)
 

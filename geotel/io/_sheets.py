@@ -21,9 +21,18 @@ from geotel.io._encodings import LEGACY_FIX, legacy_encoding
 from geotel.io._files import decode_text, nfc
 from geotel.io._units import known_unit_word
 
-__all__ = ["Sheet", "Header", "EXCEL_SUFFIXES", "read_sheets", "rows_from_csv",
-           "find_header", "fill_merged", "formula_cells", "refuse_legacy_text",
-           "HEADER_SEARCH_ROWS"]
+__all__ = [
+    "EXCEL_SUFFIXES",
+    "HEADER_SEARCH_ROWS",
+    "Header",
+    "Sheet",
+    "fill_merged",
+    "find_header",
+    "formula_cells",
+    "read_sheets",
+    "refuse_legacy_text",
+    "rows_from_csv",
+]
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from geotel._errors import ValidationReport
 
-__all__ = ["tidy_tower_rows", "blank"]
+__all__ = ["blank", "tidy_tower_rows"]
 
 #: How many rows a message names.
 _SHOWN = 5

@@ -26,19 +26,19 @@ from geotel._errors import ValidationReport
 from geotel.io._aliases import ALIASES, match_columns, normalise_header, strip_diacritics
 
 __all__ = [
+    "COLUMN_KINDS",
     "Unit",
     "UnitError",
-    "COLUMN_KINDS",
+    "apply_units",
     "bracket_contents",
-    "unit_key",
-    "split_unit_suffix",
-    "header_unit",
     "header_multiplier",
-    "units_hint",
+    "header_unit",
     "known_unit_word",
     "match_with_units",
-    "apply_units",
     "note_unit",
+    "split_unit_suffix",
+    "unit_key",
+    "units_hint",
 ]
 
 _BRACKETS = re.compile(r"[\(\[]([^\)\]]*)[\)\]]")
@@ -110,10 +110,11 @@ _KINDS: dict[str, dict[str, _Entry]] = {
 }
 _THOUSAND: _Entry = (_scale(1e3), "× 1000 (thousands of people)", False)
 _MILLION: _Entry = (_scale(1e6), "× 1,000,000 (millions of people)", False)
-_KINDS["people"].update({k: _THOUSAND for k in (
+_KINDS["people"].update(dict.fromkeys((
     "nghin_nguoi", "ngan_nguoi", "nghin", "ngan", "thousand", "thousands", "thousand_people",
-    "000", "1000", "1_000", "000_people", "000_nguoi", "1000_nguoi", "nghin_nhan_khau")})
-_KINDS["people"].update({k: _MILLION for k in ("trieu_nguoi", "million", "millions")})
+    "000", "1000", "1_000", "000_people", "000_nguoi", "1000_nguoi", "nghin_nhan_khau"),
+    _THOUSAND))
+_KINDS["people"].update(dict.fromkeys(("trieu_nguoi", "million", "millions"), _MILLION))
 
 #: Canonical column -> kind of quantity (coordinates by their role: lon, lat, x, y).
 COLUMN_KINDS: dict[str, str] = {

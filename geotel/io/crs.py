@@ -40,18 +40,18 @@ from geotel._crs import is_metric, require_metric_crs, to_crs
 from geotel._errors import CRSError
 
 __all__ = [
-    "VN2000_TO_WGS84",
     "VN2000_TOWGS84_EPSG",
-    "vn2000_crs",
-    "is_vn2000",
-    "has_datum_shift",
-    "ensure_datum_shift",
-    "to_crs",
-    "is_metric",
-    "require_metric_crs",
-    "looks_like_vietnam_metres",
+    "VN2000_TO_WGS84",
     "crs_candidates",
+    "ensure_datum_shift",
+    "has_datum_shift",
+    "is_metric",
+    "is_vn2000",
+    "looks_like_vietnam_metres",
     "missing_crs_fix",
+    "require_metric_crs",
+    "to_crs",
+    "vn2000_crs",
 ]
 
 log = logging.getLogger(__name__)

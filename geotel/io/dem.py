@@ -37,7 +37,7 @@ from geotel.io._files import require_file
 from geotel.io.crs import is_metric, to_crs
 from geotel.raster import Raster
 
-__all__ = ["HGT_SIZES", "DEFAULT_MAX_VOID_CELLS", "read_dem", "fill_voids"]
+__all__ = ["DEFAULT_MAX_VOID_CELLS", "HGT_SIZES", "fill_voids", "read_dem"]
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def fill_voids(values: np.ndarray, *, max_void_cells: int = DEFAULT_MAX_VOID_CEL
     large = interior & (sizes > max_void_cells)
     out = values.astype("float32", copy=True)
     if small.any():
-        distance = int(math.ceil(math.sqrt(max_void_cells))) + 2
+        distance = math.ceil(math.sqrt(max_void_cells)) + 2
         src = np.where(void, 0.0, out).astype("float32")
         filled = rasterio.fill.fillnodata(src, mask=(~void).astype("uint8"),
                                           max_search_distance=distance,

@@ -33,10 +33,10 @@ from geotel.io._units import header_multiplier
 __all__ = [
     "TABLE_SUFFIXES",
     "header_multiplier",
-    "name_key",
-    "read_population_table",
-    "read_district_population",
     "match_districts",
+    "name_key",
+    "read_district_population",
+    "read_population_table",
 ]
 
 log = logging.getLogger(__name__)

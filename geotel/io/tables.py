@@ -75,7 +75,7 @@ from geotel.io._towerrows import blank, tidy_tower_rows
 from geotel.io._units import match_with_units, note_unit, units_hint
 from geotel.io.crs import crs_candidates, ensure_datum_shift, missing_crs_fix, to_crs
 
-__all__ = ["TABLE_SUFFIXES", "VIETNAM_LON", "VIETNAM_LAT", "read_table", "read_tower_table"]
+__all__ = ["TABLE_SUFFIXES", "VIETNAM_LAT", "VIETNAM_LON", "read_table", "read_tower_table"]
 
 log = logging.getLogger(__name__)
 

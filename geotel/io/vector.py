@@ -40,14 +40,14 @@ from geotel.schema import LayerName
 
 __all__ = [
     "VECTOR_SUFFIXES",
-    "read_vector",
     "read_communes",
-    "read_towers",
-    "read_fiber",
-    "read_roads",
-    "read_exclusion_zones",
     "read_districts",
+    "read_exclusion_zones",
+    "read_fiber",
     "read_layer",
+    "read_roads",
+    "read_towers",
+    "read_vector",
 ]
 
 log = logging.getLogger(__name__)

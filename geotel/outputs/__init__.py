@@ -14,10 +14,10 @@ from geotel.outputs.printmap import print_map
 
 __all__ = [
     "GPKG_LAYERS",
-    "write_geopackage",
+    "RasterPng",
     "make_map",
     "map_layer_names",
-    "raster_to_png",
-    "RasterPng",
     "print_map",
+    "raster_to_png",
+    "write_geopackage",
 ]

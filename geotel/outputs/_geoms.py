@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["dominant_parts", "utm_epsg", "local_tm"]
+__all__ = ["dominant_parts", "local_tm", "utm_epsg"]
 
 _FAMILY = {"Point": "point", "MultiPoint": "point", "LineString": "line",
            "MultiLineString": "line", "LinearRing": "line", "Polygon": "polygon",

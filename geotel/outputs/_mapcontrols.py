@@ -12,7 +12,7 @@ layers shown, the indicator and the year.
 
 from __future__ import annotations
 
-__all__ = ["CONTROLS_JS", "CONTROLS_CSS"]
+__all__ = ["CONTROLS_CSS", "CONTROLS_JS"]
 
 CONTROLS_CSS = """
 .gt-title {position:absolute; top:8px; left:50%; transform:translateX(-50%); z-index:800;

@@ -15,7 +15,7 @@ import shapely
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts
 
-__all__ = ["to_json", "feature_collection", "tower_rows", "DECIMALS"]
+__all__ = ["DECIMALS", "feature_collection", "to_json", "tower_rows"]
 
 DECIMALS = 5  # ~1 m
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from geotel.outputs._mapcontrols import CONTROLS_CSS, CONTROLS_JS
 
-__all__ = ["CORE_JS", "CONTROLS_JS", "CSS"]
+__all__ = ["CONTROLS_JS", "CORE_JS", "CSS"]
 
 CSS = """
 html, body {margin:0; padding:0; height:100%;}

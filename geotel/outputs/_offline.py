@@ -17,7 +17,7 @@ import xstatic.pkg.leaflet_markercluster as xs_cluster
 
 from geotel._errors import GeotelError
 
-__all__ = ["asset_tags", "LEAFLET_VERSION", "MARKERCLUSTER_VERSION"]
+__all__ = ["LEAFLET_VERSION", "MARKERCLUSTER_VERSION", "asset_tags"]
 
 LEAFLET_VERSION = ".".join(xs_leaflet.VERSION.split(".")[:3])
 MARKERCLUSTER_VERSION = ".".join(xs_cluster.VERSION.split(".")[:3])

@@ -23,7 +23,7 @@ from geotel.outputs._report_text import cap, n_int, n_num, no_data, pct, summary
 from geotel.outputs.charts import coverage_columns
 from geotel.outputs.tables import column_titles
 
-__all__ = ["build_report", "Doc", "Columns", "floats", "yes_no", "tri", "w"]
+__all__ = ["Columns", "Doc", "build_report", "floats", "tri", "w", "yes_no"]
 
 #: How many communes the dead-zone table lists.
 TOP_DEAD_ZONES = 20

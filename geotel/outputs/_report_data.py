@@ -21,7 +21,7 @@ import yaml
 from geotel._errors import FileFormatError
 from geotel.config import ProjectConfig
 
-__all__ = ["PlanFolder", "read_plan_folder", "is_plan_folder"]
+__all__ = ["PlanFolder", "is_plan_folder", "read_plan_folder"]
 
 #: The layers the report reads.
 _LAYERS = ("communes", "districts", "towers_proposed", "fiber_proposed")

@@ -20,7 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from geotel.outputs._report_model import Bullets, Heading, Image, PageBreak, Para, Report, Table
 
-__all__ = ["write_docx", "PAGE_MM", "MARGINS_MM"]
+__all__ = ["MARGINS_MM", "PAGE_MM", "write_docx"]
 
 PAGE_MM = (210.0, 297.0)
 #: left, right, top, bottom

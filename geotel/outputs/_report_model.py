@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Heading", "Para", "Bullets", "Table", "Image", "PageBreak", "Block", "Report"]
+__all__ = ["Block", "Bullets", "Heading", "Image", "PageBreak", "Para", "Report", "Table"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import matplotlib
 from geotel.outputs._report_docx import MARGINS_MM, PAGE_MM
 from geotel.outputs._report_model import Bullets, Heading, Image, PageBreak, Para, Report, Table
 
-__all__ = ["report_html", "write_pdf", "font_files"]
+__all__ = ["font_files", "report_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 

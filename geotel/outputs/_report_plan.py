@@ -30,7 +30,7 @@ from geotel.outputs._report_text import (
     t,
 )
 
-__all__ = ["plan_sentences", "plan_section", "method_section"]
+__all__ = ["method_section", "plan_section", "plan_sentences"]
 
 _W: dict[str, dict[str, str]] = {
     "rule": {"vi": "Các tuyến cáp quang được xếp theo số xã được kết nối trên mỗi đồng chi phí, "

@@ -13,9 +13,22 @@ from typing import Any
 from geotel._summary import FACT_FIXES, _int, _num
 from geotel.outputs._labels import Lang
 
-__all__ = ["t", "no_data", "cap", "n_int", "n_num", "bn", "pct", "fact_name", "fact_fix",
-           "summary_paragraph", "population_source", "assumption_text", "COST_SOURCES",
-           "TRANSLATED_ASSUMPTIONS"]
+__all__ = [
+    "COST_SOURCES",
+    "TRANSLATED_ASSUMPTIONS",
+    "assumption_text",
+    "bn",
+    "cap",
+    "fact_fix",
+    "fact_name",
+    "n_int",
+    "n_num",
+    "no_data",
+    "pct",
+    "population_source",
+    "summary_paragraph",
+    "t",
+]
 
 P: dict[str, dict[str, str]] = {
     # title block

@@ -29,11 +29,11 @@ from geotel._summary import _int, _num
 from geotel.outputs._labels import Lang
 
 __all__ = [
-    "district_coverage_chart",
-    "phases_chart",
-    "gain_curve_chart",
-    "save_png",
     "coverage_columns",
+    "district_coverage_chart",
+    "gain_curve_chart",
+    "phases_chart",
+    "save_png",
 ]
 
 _BEFORE = "#9ecae1"

@@ -31,7 +31,7 @@ from geotel.outputs._geoms import dominant_parts
 from geotel.outputs._qml import layer_qml
 from geotel.outputs.layers import COMMUNE_STYLE_COLUMNS, OUTPUT_LAYERS
 
-__all__ = ["write_geopackage", "GPKG_LAYERS", "STYLE_TABLE", "GEOMETRY_COLUMN"]
+__all__ = ["GEOMETRY_COLUMN", "GPKG_LAYERS", "STYLE_TABLE", "write_geopackage"]
 
 log = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ from geotel.outputs.layers import OUTPUT_LAYERS
 from geotel.outputs.tables import column_titles
 from geotel.raster import Raster
 
-__all__ = ["make_map", "map_layer_names", "raster_to_png", "RasterPng"]
+__all__ = ["RasterPng", "make_map", "map_layer_names", "raster_to_png"]
 
 log = logging.getLogger(__name__)
 

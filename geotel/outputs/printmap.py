@@ -31,7 +31,7 @@ from geotel._lang import check_lang
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, local_tm
 
-__all__ = ["print_map", "scale_bar_length_m", "A3_MM"]
+__all__ = ["A3_MM", "print_map", "scale_bar_length_m"]
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ from geotel.outputs._report_data import PlanFolder, is_plan_folder, read_plan_fo
 from geotel.outputs._report_docx import write_docx
 from geotel.outputs._report_pdf import write_pdf
 
-__all__ = ["write_report", "REPORT_FILES", "is_plan_folder"]
+__all__ = ["REPORT_FILES", "is_plan_folder", "write_report"]
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from geotel._atomic import atomic_file
 from geotel._lang import check_lang
 from geotel.outputs._labels import COLUMN_TITLES
 
-__all__ = ["write_tables", "write_table", "column_titles", "TableLang"]
+__all__ = ["TableLang", "column_titles", "write_table", "write_tables"]
 
 TableLang = Literal["vi", "en", "both"]
 
@@ -218,7 +218,7 @@ def _write_csv(table: pd.DataFrame, titles: list[tuple[str, str]], path: Path,
 def _number_format(column: str, series: pd.Series) -> str | None:
     if column.endswith("_pct") or "_pct_" in column:
         return "0.0"
-    if column.endswith("_km2") or column.endswith("_km"):
+    if column.endswith(("_km2", "_km")):
         return "#,##0.00"
     if pd.api.types.is_integer_dtype(series) or column.startswith(("population", "pop_covered_",
                                                                      "dead_zone_pop")):

@@ -11,16 +11,16 @@ from geotel.siting.matrix import CoverageMatrix, coverage_matrix
 from geotel.siting.solve import SitingResult, maximal_covering, set_covering
 
 __all__ = [
+    "TOWERS_PROPOSED_COLUMNS",
+    "CoverageMatrix",
     "SitingResult",
     "SitingRun",
-    "CoverageMatrix",
-    "TOWERS_PROPOSED_COLUMNS",
-    "maximal_covering",
-    "set_covering",
+    "candidate_costs",
     "candidate_sites",
     "coverage_matrix",
-    "candidate_costs",
     "fiber_hubs",
+    "maximal_covering",
     "microwave_reach_km",
     "run_siting",
+    "set_covering",
 ]

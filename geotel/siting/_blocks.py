@@ -21,7 +21,7 @@ def grid_factor(resolution_m: float | None, cell_m: float) -> int:
     """Whole number of fine cells per coarse cell side for a target resolution (>= 1)."""
     if resolution_m is None or resolution_m <= cell_m:
         return 1
-    return max(1, int(round(resolution_m / cell_m)))
+    return max(1, round(resolution_m / cell_m))
 
 
 def _padded(values: np.ndarray, f: int, fill: float) -> np.ndarray:

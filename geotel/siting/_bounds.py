@@ -20,7 +20,7 @@ import time
 import numpy as np
 from numba import njit
 
-__all__ = ["LagrangianBound", "smoothed_bound", "fix_by_bound"]
+__all__ = ["LagrangianBound", "fix_by_bound", "smoothed_bound"]
 
 
 @njit(cache=True)

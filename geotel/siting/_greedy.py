@@ -17,8 +17,13 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "init_state", "add_site", "remove_site", "greedy", "local_search", "value_of",
+    "add_site",
+    "greedy",
+    "init_state",
+    "local_search",
     "perturb_search",
+    "remove_site",
+    "value_of",
 ]
 
 _EPS = 1e-9

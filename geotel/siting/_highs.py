@@ -162,10 +162,7 @@ def solve_covering_mip(
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     x = np.asarray(h.getSolution().col_value[:n]) if has_sol else None
     obj = float(info.objective_function_value) if has_sol else math.nan
-    if relax:
-        bound = obj
-    else:
-        bound = float(info.mip_dual_bound)
+    bound = obj if relax else float(info.mip_dual_bound)
     optimal = model_status == highspy.HighsModelStatus.kOptimal
     log.debug("HiGHS %s: objective %s, bound %s", text, obj, bound)
     return MipOutcome(x, obj, bound, text, optimal)

@@ -21,7 +21,7 @@ from numba import njit
 
 from geotel._errors import InputError, SolverError, ValueRangeError
 
-__all__ = ["Prepared", "prepare", "check_inputs"]
+__all__ = ["Prepared", "check_inputs", "prepare"]
 
 
 @dataclass
@@ -117,7 +117,7 @@ def check_inputs(
 
 def _column_groups(a_csc: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
     """Group id per column (identical row sets share one) and a representative per group."""
-    n, m = a_csc.shape
+    n, _m = a_csc.shape
     rng = np.random.default_rng(12345)
     r1 = rng.integers(1, 2**63 - 1, n, dtype=np.int64).view(np.uint64)
     r2 = rng.integers(1, 2**63 - 1, n, dtype=np.int64).view(np.uint64)

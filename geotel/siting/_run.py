@@ -27,7 +27,7 @@ from geotel.siting.costs import candidate_costs, fiber_hubs, microwave_reach_km
 from geotel.siting.matrix import CoverageMatrix, coverage_matrix
 from geotel.siting.solve import SitingResult, maximal_covering, set_covering
 
-__all__ = ["SitingRun", "run_siting", "TOWERS_PROPOSED_COLUMNS"]
+__all__ = ["TOWERS_PROPOSED_COLUMNS", "SitingRun", "run_siting"]
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +226,11 @@ def run_siting(
                                 _shortfall(ask, 0, why))
     times["candidates_costs"] = time.perf_counter() - t0
     # demand and matrix
-    radio = dict(technology=tech, threshold_dbm=float(coverage.thresholds_dbm[tech]),
-                 covered=covered, max_radius_m=ccfg.max_radius_m, rx_height_m=ccfg.rx_height_m,
-                 environment=ccfg.environment, diffraction=ccfg.diffraction,
-                 progress=progress, model=ccfg.model,
-                 itm=ItmParameters.from_config(ccfg) if ccfg.model == "itm" else None)
+    radio = {"technology": tech, "threshold_dbm": float(coverage.thresholds_dbm[tech]),
+             "covered": covered, "max_radius_m": ccfg.max_radius_m,
+             "rx_height_m": ccfg.rx_height_m, "environment": ccfg.environment,
+             "diffraction": ccfg.diffraction, "progress": progress, "model": ccfg.model,
+             "itm": ItmParameters.from_config(ccfg) if ccfg.model == "itm" else None}
     cost_arr = model["total_cost_vnd"].to_numpy(float)
     use_cost = cfg.budget_vnd is not None and cfg.target_pop_pct is None
     res_m = abs(dem.transform.a)

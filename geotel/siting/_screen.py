@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from geotel.siting import _greedy
 from geotel.siting._prep import prepare
 
-__all__ = ["shortlist", "order_by_gain"]
+__all__ = ["order_by_gain", "shortlist"]
 
 
 def _csr_pair(a: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -41,7 +41,7 @@ from geotel._crs import require_metric
 from geotel._errors import SchemaError, ValueRangeError
 from geotel.raster import Raster
 
-__all__ = ["candidate_sites", "is_urban_commune", "CANDIDATE_COLUMNS"]
+__all__ = ["CANDIDATE_COLUMNS", "candidate_sites", "is_urban_commune"]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def is_urban_commune(name: object) -> bool:
     (True, False)
     """
     folded = _fold(str(name))
-    return folded.startswith("phuong") or folded.startswith("thi tran")
+    return folded.startswith(("phuong", "thi tran"))
 
 
 def _metric(gdf: gpd.GeoDataFrame, what: str) -> None:
@@ -84,7 +84,7 @@ def _dem_peaks(dem: Raster, area: shapely.Geometry, window_m: float,
     """Local maxima of the DEM over a ``window_m`` window, rising ``min_rise_m`` above
     the window's mean."""
     res = abs(dem.transform.a)
-    size = max(3, int(round(window_m / res)) | 1)
+    size = max(3, round(window_m / res) | 1)
     z = np.where(np.isfinite(dem.values), dem.values, -np.inf)
     peak = (z == ndimage.maximum_filter(z, size=size, mode="nearest")) & np.isfinite(dem.values)
     mean = ndimage.uniform_filter(np.where(np.isfinite(dem.values), dem.values, 0.0), size=size)

@@ -48,7 +48,7 @@ from geotel._errors import InputError, ValueRangeError
 from geotel.raster import Raster
 from geotel.siting._blocks import block_mean_dem, block_sum
 
-__all__ = ["CoverageMatrix", "coverage_matrix", "candidate_towers"]
+__all__ = ["CoverageMatrix", "candidate_towers", "coverage_matrix"]
 
 log = logging.getLogger(__name__)
 
