@@ -35,6 +35,7 @@ __all__ = [
     "LayerLabels",
     "OutputLayer",
     "OUTPUT_LAYERS",
+    "PANEL_ORDER",
     "output_layer",
     "COMMUNE_STYLE_COLUMNS",
     "style_rules",
@@ -116,6 +117,11 @@ class OutputLayer:
         pandas query of the features the meeting map shows ("" = all).
     map_style
         Leaflet path options of the layer's lines and areas on the meeting map.
+    visible
+        Drawn when the QGIS project opens (its box in the layers panel is ticked).
+    split_by
+        A column whose values split the layer into one QGIS sub-layer each (proposed
+        towers by phase year), or None.
     """
 
     name: str
@@ -130,6 +136,8 @@ class OutputLayer:
     simplify_m: float = 0.0
     map_query: str = ""
     map_style: dict[str, object] = field(default_factory=dict)
+    visible: bool = True
+    split_by: str | None = None
 
 
 def _pct_label(lo: float, hi: float) -> str:
@@ -223,7 +231,7 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
         LayerLabels("commune_name", size_pt=8, max_scale=300_000, placement="1"),
         popup=("commune_code", "commune_name", "district_name", "population", "area_km2",
                *L.INDICATORS[:-3], "has_fixed_internet", "has_radio_station", "c8_met"),
-        simplify_m=60.0),
+        simplify_m=60.0, visible=False),
     OutputLayer(
         "districts", "MultiPolygon", "existing", _T["districts"],
         ("district_code", "district_name", "communes", "population", "area_km2"),
@@ -238,7 +246,8 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
                style="b_diagonal"),
         popup=("zone_id", "kind", "name"), simplify_m=40.0,
         map_style={"color": L.EXCLUSION_COLOR, "weight": 1.5, "dashArray": "5 4",
-                   "fillColor": L.EXCLUSION_COLOR, "fillOpacity": 0.15}),
+                   "fillColor": L.EXCLUSION_COLOR, "fillOpacity": 0.15},
+        visible=False),
     OutputLayer(
         "dead_zones", "MultiPolygon", "coverage", _T["dead_zones"],
         ("zone_id", "commune_code", "district_code", "technology", "operator", "area_km2",
@@ -279,8 +288,15 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
         LayerLabels("rank", size_pt=9, bold=True, max_scale=1_000_000, placement="0"),
         popup=("rank", "site_id", "commune_code", "operator", "height_m", "colocated",
                "pop_gain", "area_gain_km2", "cum_pop_covered_pct", "capex_vnd", "backhaul",
-               "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year")),
+               "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year"),
+        split_by="phase_year"),
 )}
+
+#: Reading order of the QGIS project's layers panel, top to bottom within each group (the
+#: drawing order stays the registry's); a layer not listed comes last in its group.
+PANEL_ORDER: tuple[str, ...] = (
+    "communes", "districts", "towers_existing", "fiber_existing", "exclusion_zones",
+    "towers_proposed", "fiber_proposed", "dead_zones")
 
 
 def output_layer(name: str) -> OutputLayer:
