@@ -299,7 +299,8 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
                lang: Literal["vi", "en"] = "vi") -> list[Path]:
     """Write a plan's outputs into ``out``, atomically.
 
-    ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
+    ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``plan.qgz`` (the QGIS
+    project of both, with an A3 print layout), ``map.html`` and
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
     ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
     ``config.yml`` that was run, ``validation.csv`` (every warning about the inputs:
@@ -323,6 +324,7 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
     from geotel.outputs.layers import OUTPUT_LAYERS
     from geotel.outputs.maps import make_map, raster_to_png
     from geotel.outputs.printmap import print_map
+    from geotel.outputs.qgis_project import write_qgis_project
     from geotel.outputs.tables import write_tables
 
     out = Path(out)
@@ -344,6 +346,10 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         written.append(write_geopackage(plan.layers, tmp / "plan.gpkg",
                                         rasters=[p.name for p in cogs]))
         title = plan.config.name
+        written.append(write_qgis_project(
+            tmp / "plan.gpkg", tmp / "plan.qgz", rasters=cogs, title=title, lang=lang,
+            thresholds_dbm=plan.coverage.thresholds_dbm if plan.coverage else None,
+            technology=plan.config.deadzones.technology))
         # The meeting map shows the dead zones of all operators together; the
         # per-operator zones are in plan.gpkg.
         map_layers = {name: (gdf.query(OUTPUT_LAYERS[name].map_query)

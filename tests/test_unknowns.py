@@ -143,6 +143,7 @@ def test_area_only_plan_when_population_none(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert data["population"] is None and data["pop_covered_pct_4g"] is None
     assert any(p.name == "print_map.png" for p in out)
+    assert any(p.name == "plan.qgz" for p in out)
 
 
 def test_districts_keep_unknown_counts_apart(no_facts) -> None:
