@@ -30,8 +30,15 @@ from geotel.coverage.result import CoverageResult
 from geotel.province import ProvinceData, load_province
 from geotel.raster import Raster
 
-__all__ = ["Plan", "Step", "run_plan", "write_plan", "check_output", "estimate_output_bytes",
-           "STEPS"]
+__all__ = [
+    "STEPS",
+    "Plan",
+    "Step",
+    "check_output",
+    "estimate_output_bytes",
+    "run_plan",
+    "write_plan",
+]
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +307,8 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
                lang: Literal["vi", "en"] = "vi") -> list[Path]:
     """Write a plan's outputs into ``out``, atomically.
 
-    ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``map.html`` and
+    ``plan.gpkg`` (styled layers), ``coverage_*.tif`` (COGs), ``plan.qgz`` (the QGIS
+    project of both, with an A3 print layout), ``map.html`` and
     ``map_offline.html``, ``summary.json``, ``communes_kpi.csv/.xlsx``,
     ``districts_kpi.csv/.xlsx``, ``phases.csv``, ``print_map.png/.pdf``, the
     ``config.yml`` that was run, ``validation.csv`` (every warning about the inputs:
@@ -324,6 +332,7 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
     from geotel.outputs.layers import OUTPUT_LAYERS
     from geotel.outputs.maps import make_map, raster_to_png
     from geotel.outputs.printmap import print_map
+    from geotel.outputs.qgis_project import write_qgis_project
     from geotel.outputs.tables import write_tables
 
     out = Path(out)
@@ -345,6 +354,10 @@ def write_plan(plan: Plan, out: str | Path, *, force: bool = False,
         written.append(write_geopackage(plan.layers, tmp / "plan.gpkg",
                                         rasters=[p.name for p in cogs]))
         title = plan.config.name
+        written.append(write_qgis_project(
+            tmp / "plan.gpkg", tmp / "plan.qgz", rasters=cogs, title=title, lang=lang,
+            thresholds_dbm=plan.coverage.thresholds_dbm if plan.coverage else None,
+            technology=plan.config.deadzones.technology))
         # The meeting map shows the dead zones of all operators together; the
         # per-operator zones are in plan.gpkg.
         map_layers = {name: (gdf.query(OUTPUT_LAYERS[name].map_query)

@@ -29,6 +29,7 @@ from tests.test_browser import (  # noqa: F401 (browser: fixture)
     browser,
 )
 from tests.test_qgis import _qgis_env, system_qgis  # noqa: F401 (fixture)
+from tests.test_qgis_project import ANY_4G, DEAD, ITEMS, RULES, _area_share, _check
 
 CONTRACT = ["communes", "districts", "towers_existing", "towers_proposed", "dead_zones",
             "fiber_existing", "fiber_proposed", "exclusion_zones"]
@@ -47,9 +48,9 @@ def demo_out(tmp_path_factory) -> Path:
 
 def test_output_folder_holds_the_contract(demo_out):
     names = {p.name for p in demo_out.iterdir()}
-    for f in ["plan.gpkg", "map.html", "map_offline.html", "summary.json", "phases.csv",
-              "communes_kpi.csv", "communes_kpi.xlsx", "districts_kpi.csv", "print_map.png",
-              "print_map.pdf", "config.yml", "coverage_4g_any_signal.tif"]:
+    for f in ["plan.gpkg", "plan.qgz", "map.html", "map_offline.html", "summary.json",
+              "phases.csv", "communes_kpi.csv", "communes_kpi.xlsx", "districts_kpi.csv",
+              "print_map.png", "print_map.pdf", "config.yml", "coverage_4g_any_signal.tif"]:
         assert f in names, f
     assert not [n for n in names if n.startswith(".")]  # no temporary left
     layers = [n for n, _ in pyogrio.list_layers(demo_out / "plan.gpkg")]
@@ -114,6 +115,28 @@ def test_plan_gpkg_opens_styled_in_qgis(demo_out, system_qgis, tmp_path):  # noq
                        capture_output=True, text=True, timeout=300, env=_qgis_env())
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert (tmp_path / "qgis.png").stat().st_size > 20_000
+
+
+def test_plan_qgz_opens_ready_in_qgis(demo_out, system_qgis, tmp_path):  # noqa: F811
+    # the QGIS project beside plan.gpkg: every layer valid, only 4G 'any' ticked among the
+    # rasters, the A3 layout exports, and the default view is not a red province: the
+    # dead zones take the share of the picture they take of the ground
+    expected = {"visible_rasters": [ANY_4G], "rules_active": RULES,
+                "layout": {"name": "A3", "items": ITEMS},
+                "dead_zones": {"layer": DEAD, "expression": "\"operator\" = 'any'",
+                               "tolerance": 0.03}}
+    code, report = _check(system_qgis, demo_out / "plan.qgz", expected, tmp_path,
+                          pdf=tmp_path / "layout.pdf")
+    assert report["ok"], "\n".join(report["errors"])
+    assert code == 0, "\n".join(report["errors"])
+    assert all(info["valid"] for info in report["layers"].values())
+    assert [group for group, _ in report["tree"]] == ["Hiện trạng", "Quy hoạch",
+                                                       "Vùng phủ sóng"]
+    dz = report["dead_zones"]
+    assert dz["red_share"] < 0.2
+    assert dz["area_share"] == pytest.approx(
+        _area_share(demo_out / "plan.gpkg", dz["visible_extent"]), abs=0.002)
+    assert (tmp_path / "layout.pdf").stat().st_size > 100_000
 
 
 def test_offline_map_of_the_demo_in_chromium(demo_out, browser, tmp_path):  # noqa: F811

@@ -151,6 +151,7 @@ def test_area_only_plan_when_population_none(tmp_path: Path) -> None:
     assert data["population"] is None
     assert data["pop_covered_pct_4g"] is None
     assert any(p.name == "print_map.png" for p in out)
+    assert any(p.name == "plan.qgz" for p in out)
 
 
 def test_districts_keep_unknown_counts_apart(no_facts) -> None:

@@ -104,7 +104,7 @@ def _symbol_layers(sym: Symbol) -> tuple[str, list[tuple[str, dict[str, str]]]]:
 
 
 def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: str,
-              field: str | None) -> None:
+              field: str | None, lang: L.Lang) -> None:
     attrs = {"symbollevels": "0", "forceraster": "0", "enableorderby": "0",
              "referencescale": "-1"}
     rules = style_rules(layer, columns, field)
@@ -114,7 +114,7 @@ def _renderer(root: ET.Element, layer: str, columns: Sequence[str], geometry: st
         symbols = ET.SubElement(r, "symbols")
         for i, rule in enumerate(rules):
             a = {"key": rule_key(layer, rule.expression), "symbol": str(i),
-                 "label": rule.label["vi"], "filter": rule.expression}
+                 "label": rule.label[lang], "filter": rule.expression}
             if not rule.active:
                 a["checkstate"] = "0"
             ET.SubElement(top, "rule", a)
@@ -152,7 +152,7 @@ def _labeling(root: ET.Element, spec: LayerLabels) -> None:
 
 
 def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
-              field: str | None = None) -> str:
+              field: str | None = None, lang: L.Lang = "vi") -> str:
     """QML text of the default style of one ``plan.gpkg`` layer.
 
     Parameters
@@ -166,6 +166,8 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
     field
         The indicator a rule-based style draws (communes: default the first of
         :data:`geotel.outputs.layers.COMMUNE_STYLE_COLUMNS` present).
+    lang
+        Language of the rule labels and field aliases (the GeoPackage's are Vietnamese).
 
     Returns
     -------
@@ -185,7 +187,7 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
                                "labelsEnabled": "1" if labels else "0",
                                "hasScaleBasedVisibilityFlag": "0", "minScale": "100000000",
                                "maxScale": "0", "readOnly": "0"})
-    _renderer(root, layer, columns, geometry, field)
+    _renderer(root, layer, columns, geometry, field, lang)
     if labels is not None:
         _labeling(root, labels)
     ET.SubElement(root, "blendMode").text = "0"
@@ -194,7 +196,7 @@ def layer_qml(layer: str, columns: Sequence[str], geometry: str, *,
     aliases = ET.SubElement(root, "aliases")
     for i, col in enumerate(columns):
         ET.SubElement(aliases, "alias", {"field": col, "index": str(i + 1),
-                                         "name": L.column_title(col, "vi")
+                                         "name": L.column_title(col, lang)
                                          if col in L.COLUMN_TITLES else ""})
     display = next((c for c in ("commune_name", "district_name", "site_id", "route_id",
                                 "zone_id", "name") if c in columns), None)

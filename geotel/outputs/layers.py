@@ -28,15 +28,16 @@ from typing import Literal
 from geotel.outputs import _labels as L
 
 __all__ = [
-    "Group",
+    "COMMUNE_STYLE_COLUMNS",
     "GROUP_TITLES",
-    "Symbol",
-    "Rule",
+    "OUTPUT_LAYERS",
+    "PANEL_ORDER",
+    "Group",
     "LayerLabels",
     "OutputLayer",
-    "OUTPUT_LAYERS",
+    "Rule",
+    "Symbol",
     "output_layer",
-    "COMMUNE_STYLE_COLUMNS",
     "style_rules",
 ]
 
@@ -131,6 +132,11 @@ class OutputLayer:
         is listed on those communes' cards ("" = none).
     map_card
         Columns of the feature shown in the lists of a commune card.
+    visible
+        Drawn when the QGIS project opens (its box in the layers panel is ticked).
+    split_by
+        A column whose values split the layer into one QGIS sub-layer each (proposed
+        towers by phase year), or None.
     """
 
     name: str
@@ -150,6 +156,8 @@ class OutputLayer:
     map_phase: str = ""
     map_serves: str = ""
     map_card: tuple[str, ...] = ()
+    visible: bool = True
+    split_by: str | None = None
 
 
 def _pct_label(lo: float, hi: float) -> str:
@@ -246,7 +254,8 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
                "fiber_reach_class", "has_fixed_internet", "has_radio_station",
                "has_postal_point", "c8_1_postal", "c8_2_telecom_internet", "c8_3_radio",
                "c8_4_it_admin", "c8_met", "c8_missing"),
-        simplify_m=60.0, map_popup="commune_card", map_search="commune_name"),
+        simplify_m=60.0, map_popup="commune_card", map_search="commune_name",
+        visible=False),
     OutputLayer(
         "districts", "MultiPolygon", "existing", _T["districts"],
         ("district_code", "district_name", "communes", "population", "area_km2"),
@@ -261,7 +270,8 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
                style="b_diagonal"),
         popup=("zone_id", "kind", "name"), simplify_m=40.0,
         map_style={"color": L.EXCLUSION_COLOR, "weight": 1.5, "dashArray": "5 4",
-                   "fillColor": L.EXCLUSION_COLOR, "fillOpacity": 0.15}),
+                   "fillColor": L.EXCLUSION_COLOR, "fillOpacity": 0.15},
+        visible=False),
     OutputLayer(
         "dead_zones", "MultiPolygon", "coverage", _T["dead_zones"],
         ("zone_id", "commune_code", "district_code", "technology", "operator", "area_km2",
@@ -307,8 +317,15 @@ OUTPUT_LAYERS: dict[str, OutputLayer] = {layer.name: layer for layer in (
                "backhaul_km", "backhaul_cost_vnd", "total_cost_vnd", "phase_year"),
         map_phase="phase_year", map_serves="commune_code",
         map_card=("rank", "phase_year", "pop_gain", "area_gain_km2", "backhaul",
-                  "total_cost_vnd")),
+                  "total_cost_vnd"),
+        split_by="phase_year"),
 )}
+
+#: Reading order of the QGIS project's layers panel, top to bottom within each group (the
+#: drawing order stays the registry's); a layer not listed comes last in its group.
+PANEL_ORDER: tuple[str, ...] = (
+    "communes", "districts", "towers_existing", "fiber_existing", "exclusion_zones",
+    "towers_proposed", "fiber_proposed", "dead_zones")
 
 
 def output_layer(name: str) -> OutputLayer:
