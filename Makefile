@@ -1,12 +1,13 @@
 # geotel: the two commands of the README are `make demo` and `make test`.
 # Both create .venv when missing and install what they need; both are idempotent.
+# `make lab` opens the notebooks in JupyterLab (the `notebooks` extra).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test lint bench clean-demo
+.PHONY: demo test lab lint bench clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +22,22 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e '.[notebooks]'
+	touch $@ $(VENV)/.installed
+
 demo: $(VENV)/.installed
 	$(BIN)/geotel demo --out maps/demo --force
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
+# The notebooks share the demo province cached by `make demo` (data/processed).
+lab: $(VENV)/.installed-notebooks
+	GEOTEL_CACHE_DIR=$(CURDIR)/data/processed $(BIN)/jupyter lab notebooks/
+
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check geotel tests benchmarks
+	$(BIN)/ruff check geotel tests benchmarks notebooks
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/coverage.py
