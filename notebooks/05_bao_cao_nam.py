@@ -74,8 +74,11 @@ paragraph = " ".join([
         out_of(summary.communes_with_postal_point, "có điểm phục vụ bưu chính"),
     ])),
     f"Tỷ lệ dân số được phủ sóng 4G đạt {number(summary.pop_covered_pct_4g, 1)}%.",
-    f"{number(summary.dead_zone_pop)} người sống trong {number(summary.dead_zones)} vùng "
-    f"lõm sóng {tech}, tổng diện tích {number(summary.dead_zone_km2, 1)} km².",
+    f"Có {number(summary.dead_zones)} vùng lõm sóng {tech}, tổng diện tích "
+    f"{number(summary.dead_zone_km2, 1)} km², dân số sống trong đó: "
+    f"{number(summary.dead_zone_pop)} người." if summary.dead_zone_pop is not None else
+    f"Có {number(summary.dead_zones)} vùng lõm sóng {tech}, tổng diện tích "
+    f"{number(summary.dead_zone_km2, 1)} km²; dân số trong đó: {NO_DATA}.",
     sentence(out_of(summary.communes_c8_met, "đạt Tiêu chí 8 về Thông tin và Truyền thông")),
 ])
 print(paragraph)
@@ -87,7 +90,7 @@ print(paragraph)
 # geotel suy ra từ khoảng cách đi theo đường tới mạng cáp quang (cột nguồn số liệu).
 
 # %%
-no_fixed = communes[communes["has_fixed_internet"].eq(False)].sort_values(
+no_fixed = communes[communes["has_fixed_internet"].astype("boolean").eq(False)].sort_values(
     ["district_code", "fiber_distance_km"])
 table(no_fixed[["commune_code", "commune_name", "district_name", "population",
                 "fiber_distance_km", "fixed_internet_source"]],
@@ -134,7 +137,7 @@ table(counts, titles={"indicator": "Chỉ tiêu", "met": "Đạt", "not_met": "C
                       "unknown": "Không có số liệu"})
 
 # %% [markdown]
-# Các xã chưa đạt và lý do:
+# Các xã chưa đạt, hoặc chưa xác định được vì thiếu số liệu, và lý do:
 
 # %%
 def failed(value: object) -> bool:
@@ -162,12 +165,12 @@ def reasons(row: pd.Series) -> str:
     return "; ".join(out)
 
 
-failing = communes[communes["c8_met"].astype("boolean").eq(False)].sort_values(
-    ["district_code", "commune_code"])
-failing = failing.assign(why=failing.apply(reasons, axis=1))
-print(f"{number(len(failing))}/{number(n)} xã chưa đạt Tiêu chí 8; "
-      f"{number(int(communes['c8_met'].isna().sum()))} xã không có số liệu.")
-shown = ["commune_name", "district_name", "why"]
+met = communes["c8_met"].astype("boolean")
+failing = communes[met.ne(True).fillna(True)].sort_values(["district_code", "commune_code"])
+failing = failing.assign(why=failing.apply(reasons, axis=1).replace("", "–"))
+print(f"{number(int(met.eq(False).sum()))}/{number(n)} xã chưa đạt Tiêu chí 8; "
+      f"{number(int(met.isna().sum()))} xã chưa xác định được vì thiếu số liệu.")
+shown = ["commune_name", "district_name", "c8_met", "why"]
 if failing["c8_missing"].fillna("").ne("").any():  # the inputs some communes lack
     shown.append("c8_missing")
 table(failing[shown], titles={"why": "Chỉ tiêu chưa đạt, lý do"})
@@ -183,9 +186,10 @@ table(districts[["district_name", "communes", "communes_c8_met", "c8_met_pct"]])
 
 # %%
 top = communes.sort_values("dead_zone_pop", ascending=False).head(15)
-print(f"{number(top['dead_zone_pop'].sum())} người, "
-      f"{number(100 * top['dead_zone_pop'].sum() / summary.dead_zone_pop, 1)}% số người "
-      "trong vùng lõm sóng của toàn tỉnh, sống ở 15 xã này.")
+if summary.dead_zone_pop:
+    print(f"{number(top['dead_zone_pop'].sum())} người, "
+          f"{number(100 * top['dead_zone_pop'].sum() / summary.dead_zone_pop, 1)}% số người "
+          "trong vùng lõm sóng của toàn tỉnh, sống ở 15 xã này.")
 table(top[["commune_name", "district_name", "population", "dead_zone_pop", "dead_zone_km2",
            "pop_covered_pct_4g", "fiber_distance_km"]])
 

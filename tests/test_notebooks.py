@@ -118,7 +118,7 @@ def test_notebook_runs(tmp_path: Path, name: str, request: pytest.FixtureRequest
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     nb = json.loads(ipynb.read_text(encoding="utf-8"))
     html = _outputs(nb, "text/html")
-    maps = [h for h in html if h.startswith("<iframe srcdoc=") and "leaflet" in h.lower()]
+    maps = [h for h in html if "<iframe srcdoc=" in h and "leaflet" in h.lower()]
     assert len(maps) == 1, f"{name}: {len(maps)} inline maps"
     tables = [h for h in html if "<table" in h]
     assert tables, f"{name}: no table"
