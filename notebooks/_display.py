@@ -34,7 +34,7 @@ _SITE_SOURCE = {"grid": "điểm lưới", "peak": "đỉnh địa hình", "colo
                 "centre": "trung tâm xã"}
 
 
-def show_map(path: str | os.PathLike, *, height_px: int = 560) -> HTML:
+def show_map(path: str | os.PathLike, *, height_px: int = 680) -> HTML:
     """The HTML map written by ``make_map`` / ``write_plan``, shown inside the notebook.
 
     The file is embedded (``<iframe srcdoc>``), so it shows wherever the notebook's
