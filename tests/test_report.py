@@ -306,6 +306,19 @@ def test_cli_report_runs_the_plan_when_there_is_none(tmp_path: Path) -> None:
     assert [p.name for p in taken.iterdir()] == ["keep.txt"]
 
 
+def test_district_figure_caption_says_what_it_shows(plan_dir: Path, tmp_path: Path) -> None:
+    """Before and after the plan when the plan has proposals; "now" when it stopped at
+    the indicators (the chart has one series)."""
+    assert "Phủ sóng 4G theo huyện, trước và sau quy hoạch" in _docx_text(
+        plan_dir / "report.docx")[0]
+    config = write_good_project(tmp_path / "project", _config={"coverage": _WEAK})
+    write_plan(run_plan(load_config(config), until="indicators", progress=False),
+               tmp_path / "plan")
+    text = _docx_text(tmp_path / "plan" / "report.docx")[0]
+    assert "Phủ sóng 4G theo huyện, hiện trạng" in text
+    assert "trước và sau quy hoạch" not in text
+
+
 # --- charts -------------------------------------------------------------------------------
 
 def test_district_chart_bars_are_the_district_figures(plan_dir: Path) -> None:

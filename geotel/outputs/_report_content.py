@@ -54,6 +54,8 @@ _W: dict[str, dict[str, str]] = {
                              "The “Province” row is from summary.json."},
     "district_fig": {"vi": "Phủ sóng {t} theo huyện, trước và sau quy hoạch",
                      "en": "{t} coverage per district, before and after the plan"},
+    "district_fig_now": {"vi": "Phủ sóng {t} theo huyện, hiện trạng",
+                         "en": "{t} coverage per district, now"},
     "met": {"vi": "Đạt", "en": "Met"},
     "not_met": {"vi": "Chưa đạt", "en": "Not met"},
     "c8_intro": {"vi": "Có {k}/{n} xã đạt Tiêu chí 8; {m} xã chưa đạt; {u} xã chưa xác định "
@@ -241,7 +243,8 @@ def _districts(doc: Doc, f: PlanFolder, figures: dict[str, Path]) -> None:
               numeric=[False] + [True] * (len(header) - 1),
               widths=[2.1, 0.75, 1.25] + [1.0] * (len(header) - 3))
     doc.add(Para(w("districts_note", lang, what=w(f"cov_what_{kind}", lang)), "note"))
-    doc.image(figures.get("districts"), w("district_fig", lang, t=tech), 150.0)
+    doc.image(figures.get("districts"),
+              w("district_fig" if has_after else "district_fig_now", lang, t=tech), 150.0)
 
 
 def _weighted_after(f: PlanFolder, after: str, kind: str) -> dict[str | None, float]:

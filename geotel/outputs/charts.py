@@ -51,6 +51,8 @@ _T: dict[str, dict[str, str]] = {
                  "en": "Area covered by {t} (%)"},
     "district_title": {"vi": "Phủ sóng {t} theo huyện, trước và sau quy hoạch",
                        "en": "{t} coverage per district, before and after the plan"},
+    "district_title_now": {"vi": "Phủ sóng {t} theo huyện, hiện trạng",
+                           "en": "{t} coverage per district, now"},
     "no_data": {"vi": "không có số liệu", "en": "no data"},
     "towers": {"vi": "Trạm BTS", "en": "Towers"},
     "fiber": {"vi": "Cáp quang", "en": "Fiber"},
@@ -138,8 +140,8 @@ def district_coverage_chart(districts: pd.DataFrame, *, technology: str = "4G",
     -------
     Figure
         One axes; ``ax.containers[0]`` holds the bars of now, ``[1]`` those after the
-        plan (when the plan has them). An unknown share has no bar and reads
-        "không có số liệu".
+        plan (when the plan has them; else the title says "now"). An unknown share has
+        no bar and reads "không có số liệu".
 
     Examples
     --------
@@ -149,6 +151,8 @@ def district_coverage_chart(districts: pd.DataFrame, *, technology: str = "4G",
     >>> fig = district_coverage_chart(d)
     >>> [int(round(b.get_width())) for b in fig.axes[0].containers[1]]
     [90, 75]
+    >>> district_coverage_chart(d.drop(columns="pop_covered_pct_4g_planned")).axes[0].get_title()
+    'Phủ sóng 4G theo huyện, hiện trạng'
     """
     _check_lang(lang)
     d = districts
@@ -181,7 +185,8 @@ def district_coverage_chart(districts: pd.DataFrame, *, technology: str = "4G",
     ax.set_xticks(np.arange(0, 101, 20))
     ax.xaxis.set_major_formatter(_formatter(lang))
     ax.set_xlabel(_t(f"{kind}_pct", lang, t=technology.upper()))
-    ax.set_title(_t("district_title", lang, t=technology.upper()), fontsize=11)
+    title = "district_title" if len(series) > 1 else "district_title_now"
+    ax.set_title(_t(title, lang, t=technology.upper()), fontsize=11)
     fig.legend(loc="outside lower center", ncols=len(series), fontsize=8, frameon=False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
