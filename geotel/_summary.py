@@ -24,7 +24,7 @@ from geotel._lang import check_lang
 from geotel._zonal import bool_column, commune_labels_text, is_official_code, text_column
 from geotel.config import IndicatorsConfig
 
-__all__ = ["FACT_FIXES", "ProvinceSummary", "province_summary"]
+__all__ = ["FACT_FIXES", "ProvinceSummary", "population_source", "province_summary"]
 
 Lang = Literal["vi", "en"]
 
@@ -109,6 +109,38 @@ def _t(key: str, lang: Lang, **kw: Any) -> str:
     return _T[key][lang].format(**kw)
 
 
+_SPREAD_VI = {"area": "diện tích", "column": "cột trọng số",
+              "dasymetric": "mô hình phân bố dân cư (gần đường, độ dốc thấp)"}
+
+
+def population_source(source: str | None, lang: Lang) -> str:
+    """Where the people came from, in words.
+
+    Examples
+    --------
+    >>> population_source("yearbook table nien_giam.xlsx", "vi")
+    'bảng niên giám nien_giam.xlsx'
+    >>> population_source("district totals census.gpkg, spread by area", "vi")
+    'tổng dân số huyện census.gpkg, phân bổ theo diện tích'
+    """
+    if not source:
+        return "không có số liệu" if lang == "vi" else "no data"
+    if lang == "en":
+        return "none (an area-only plan)" if source == "none" else source
+    if source == "none":
+        return "không có (quy hoạch theo diện tích)"
+    text = source
+    if ", spread by " in text:
+        head, how = text.split(", spread by ", 1)
+        text = f"{head}, phân bổ theo {_SPREAD_VI.get(how, how)}"
+    for en, vi in (("communes layer (population column)", "lớp xã (cột dân số)"),
+                   ("yearbook table", "bảng niên giám"), ("raster", "raster dân số"),
+                   ("district totals", "tổng dân số huyện")):
+        if text.startswith(en):
+            return vi + text[len(en):]
+    return text
+
+
 @dataclass(frozen=True)
 class ProvinceSummary:
     """The province's headline figures, as in its own infrastructure report.
@@ -139,8 +171,8 @@ class ProvinceSummary:
     communes_with_radio_station: int | None
     communes_with_postal_point: int | None
     communes_c8_met: int | None
-    communes_2g_only: int
-    communes_without_mobile: int
+    communes_2g_only: int | None
+    communes_without_mobile: int | None
     pop_covered_pct_2g: float | None
     pop_covered_pct_3g: float | None
     pop_covered_pct_4g: float | None
@@ -199,14 +231,16 @@ class ProvinceSummary:
             lines.append(_t("pop_none" if self.population_source == "none" else "pop_unknown",
                             lang, fix=FACT_FIXES["population"][lang]) + ".")
         elif self.population_source:
-            lines.append(_t("pop_source", lang, src=self.population_source))
+            lines.append(_t("pop_source", lang,
+                            src=population_source(self.population_source, lang)))
         for key, value, fact in (
                 ("fixed", self.communes_without_fixed_internet, "has_fixed_internet"),
                 ("radio", self.communes_with_radio_station, "has_radio_station"),
                 ("postal", self.communes_with_postal_point, "has_postal_point")):
             lines.append(self._fact_line(key, value, fact, lang))
-        lines.append(_t("mobile", lang, a=i(self.communes_2g_only),
-                        b=i(self.communes_without_mobile), s=_s(self.communes_2g_only)))
+        if self.communes_2g_only is not None:
+            lines.append(_t("mobile", lang, a=i(self.communes_2g_only),
+                            b=i(self.communes_without_mobile), s=_s(self.communes_2g_only)))
         t = self.dead_zone_technology
         cov = ", ".join(f"{k} {f(v)}%" for k, v in (
             ("2G", self.pop_covered_pct_2g), ("3G", self.pop_covered_pct_3g),
@@ -239,9 +273,11 @@ class ProvinceSummary:
                 rows = [r.replace("row ", "dòng ", 1) for r in rows]
             lines.append(_t("uncoded", lang, k=len(rows), s=_s(len(rows)),
                             rows="; ".join(rows)))
-        lines += [_t("shortfall", lang, step=sf.get("step", ""), asked=sf.get("asked", "–"),
-                     done=sf.get("delivered", "–"), reason=sf.get("reason", ""))
-                  for sf in self.shortfalls]
+        for sf in self.shortfalls:
+            said = sf.get("vi", sf) if lang == "vi" else sf
+            lines.append(_t("shortfall", lang, step=said.get("step", ""),
+                            asked=said.get("asked", "–"), done=said.get("delivered", "–"),
+                            reason=said.get("reason", "")))
         lines += [_t("assumed", lang, text=a.get("note", "")) for a in self.assumptions
                   if a.get("stands_in_for_data")]
         return "\n".join(lines)
@@ -401,8 +437,8 @@ def province_summary(
         communes_with_radio_station=radio,
         communes_with_postal_point=postal,
         communes_c8_met=c8,
-        communes_2g_only=sum(t == "2G" for t in tech) if has_tech else 0,
-        communes_without_mobile=sum(t == "" for t in tech) if has_tech else 0,
+        communes_2g_only=sum(t == "2G" for t in tech) if has_tech else None,
+        communes_without_mobile=sum(t == "" for t in tech) if has_tech else None,
         pop_covered_pct_2g=weighted("pop_covered_pct_2g", pop),
         pop_covered_pct_3g=weighted("pop_covered_pct_3g", pop),
         pop_covered_pct_4g=weighted("pop_covered_pct_4g", pop),

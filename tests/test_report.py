@@ -225,8 +225,10 @@ def test_unknown_facts_read_no_data(no_facts_dir: Path) -> None:
         # the method page: the unknowns, the stand-in assumption, the shortfall
         assert "Truyền dẫn của 2 trạm đề xuất chưa rõ (không có lớp cáp quang)" in text
         assert "cho cột `has_radio_station` trong lớp xã" in text
-        assert "Bước fiber: yêu cầu" in text  # the method page
-        assert "Bước fiber chưa đạt yêu cầu" in text  # the summary
+        # the method page and the summary, in Vietnamese
+        assert "Bước quy hoạch cáp quang: yêu cầu" in text
+        assert "không có lớp cáp quang hiện có" in text
+        assert "Bước quy hoạch cáp quang chưa đạt yêu cầu" in text
     _, d = _docx_text(no_facts_dir / "report.docx")
     unknown = {r[0]: r[1] for r in _table(d, "Số liệu chưa biết")[1:]}
     assert unknown["Đài truyền thanh"] == "4"

@@ -179,23 +179,35 @@ def _derive_fixed_internet(communes: gpd.GeoDataFrame, *, known_fiber: bool,
 
 def _shortfall(plan: FiberPlan, communes: gpd.GeoDataFrame, *, known_fiber: bool,
                targets: str) -> dict[str, Any] | None:
-    """What the plan could not connect, and why."""
+    """What the plan could not connect, and why (English, and Vietnamese under ``vi``)."""
     unknown = int(bool_column(communes, "has_fixed_internet").isna().sum())
     names = (communes["commune_name"].astype(str) if "commune_name" in communes.columns
              else communes["commune_code"].astype(str))
+    step_vi = "quy hoạch cáp quang"
     if not known_fiber:
-        asked = (f"{plan.n_targets} communes" if targets == "all" or not unknown
-                 else "communes without fixed Internet")
+        counted = targets == "all" or not unknown
+        asked = f"{plan.n_targets} communes" if counted else "communes without fixed Internet"
+        asked_vi = f"{plan.n_targets} xã" if counted else "các xã chưa có Internet cố định"
+        also = (f", and fixed Internet is unknown in {unknown} communes" if unknown else "")
+        also_vi = (f"; chưa biết {unknown} xã có Internet cố định hay không"
+                   if unknown else "")
         return {"step": "fiber", "asked": asked, "delivered": "0 routes",
                 "reason": "no existing fiber layer was given (inputs.fiber): no route can be "
-                          "planned" + (f", and fixed Internet is unknown in {unknown} "
-                                       "communes" if unknown else ""),
-                "unreached": names.loc[plan.targets.index].tolist()}
+                          "planned" + also,
+                "unreached": names.loc[plan.targets.index].tolist(),
+                "vi": {"step": step_vi, "asked": asked_vi, "delivered": "0 tuyến",
+                       "reason": "không có lớp cáp quang hiện có (inputs.fiber): không thể "
+                                 "quy hoạch tuyến nào" + also_vi}}
     missed = plan.targets.index[~plan.targets["connected"].to_numpy(bool)]
     if len(missed) == 0:
         return None
+    listed = ", ".join(names.loc[missed].tolist()[:10])
     return {"step": "fiber", "asked": f"{plan.n_targets} communes",
             "delivered": f"{plan.n_connected} communes",
             "reason": f"{len(missed)} target commune(s) have no road path to the existing "
-                      "fiber: " + ", ".join(names.loc[missed].tolist()[:10]),
-            "unreached": names.loc[missed].tolist()}
+                      f"fiber: {listed}",
+            "unreached": names.loc[missed].tolist(),
+            "vi": {"step": step_vi, "asked": f"{plan.n_targets} xã",
+                   "delivered": f"{plan.n_connected} xã",
+                   "reason": f"{len(missed)} xã cần kết nối không có đường bộ tới cáp quang "
+                             f"hiện có: {listed}"}}

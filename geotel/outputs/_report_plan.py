@@ -220,7 +220,8 @@ def plan_sentences(f: PlanFolder, lang: Lang) -> list[str]:
                      tech=col.rsplit("_", 1)[-1].upper(),
                      pct=pct(float(f.phases[col].iloc[-1]), lang)))
     out += [w("sf_short", lang, step=sf.get("step", ""), asked=sf.get("asked", "–"),
-              done=sf.get("delivered", "–")) for sf in f.summary.get("shortfalls") or []]
+              done=sf.get("delivered", "–"))
+            for sf in (_said(x, lang) for x in f.summary.get("shortfalls") or [])]
     return out
 
 
@@ -407,6 +408,11 @@ def _unknowns(doc: Doc, f: PlanFolder) -> None:
         doc.add(Para(w("uncoded", lang, k=n_int(len(uncoded), lang), rows="; ".join(uncoded))))
 
 
+def _said(shortfall: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """A shortfall of summary.json in ``lang`` (its Vietnamese under ``vi``)."""
+    return shortfall.get("vi", shortfall) if lang == "vi" else shortfall
+
+
 def method_section(doc: Doc, f: PlanFolder) -> None:
     """Models, thresholds, cost figures and sources, assumptions, unknowns, shortfalls."""
     lang, s = doc.lang, f.summary
@@ -424,10 +430,11 @@ def method_section(doc: Doc, f: PlanFolder) -> None:
     _unknowns(doc, f)
     sfs = [w("sf", lang, step=sf.get("step", ""), asked=sf.get("asked", "–"),
              done=sf.get("delivered", "–"), reason=sf.get("reason", ""))
-           for sf in s.get("shortfalls") or []]
+           for sf in (_said(x, lang) for x in s.get("shortfalls") or [])]
     doc.add(Heading(w("short", lang), 2), Bullets(tuple(sfs)) if sfs else Para(w("no_sf", lang)))
     untranslated = [a for a in s.get("assumptions") or [] if a.get("stands_in_for_data")
                     and a.get("key") not in TRANSLATED_ASSUMPTIONS]
-    if lang == "vi" and (sfs or untranslated):
+    english = [x for x in s.get("shortfalls") or [] if "vi" not in x]
+    if lang == "vi" and (english or untranslated):
         doc.add(Para("Lý do và ghi chú của các bước được ghi nguyên văn từ summary.json "
                      "(tiếng Anh) khi không có bản tiếng Việt.", "note"))

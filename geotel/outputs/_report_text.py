@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from geotel._summary import FACT_FIXES, _int, _num
+from geotel._summary import FACT_FIXES, _int, _num, population_source
 from geotel.outputs._labels import Lang
 
 __all__ = [
@@ -254,28 +254,6 @@ truyền thanh không dây; điểm phục vụ bưu chính: không có số li�
         parts.append(t("c8", lang, k=n_int(s["communes_c8_met"], lang), n=n_int(n, lang),
                        rest=t("c8_open", lang, u=n_int(u, lang)) if u else ""))
     return " ".join(parts)
-
-
-def population_source(source: str | None, lang: Lang) -> str:
-    """Where the people came from, in words.
-
-    Examples
-    --------
-    >>> population_source("yearbook table nien_giam.xlsx", "vi")
-    'bảng niên giám nien_giam.xlsx'
-    """
-    if not source:
-        return no_data(lang)
-    if lang == "en":
-        return "none (an area-only plan)" if source == "none" else source
-    for en, vi in (("communes layer (population column)", "lớp xã (cột dân số)"),
-                   ("yearbook table", "bảng niên giám"), ("raster", "raster dân số"),
-                   ("district totals", "tổng dân số huyện")):
-        if source.startswith(en):
-            return vi + source[len(en):]
-    if source == "none":
-        return "không có (quy hoạch theo diện tích)"
-    return source
 
 
 #: Sources of the cost figures (config key → Vietnamese, English).

@@ -20,6 +20,7 @@ from geotel._zonal import commune_labels, grid_of, zonal_sum
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
 from geotel.coverage.itm import ItmParameters
 from geotel.raster import Raster
+from geotel.siting import _shortfall as SF
 from geotel.siting._blocks import grid_factor
 from geotel.siting._screen import order_by_gain, shortlist
 from geotel.siting.candidates import candidate_sites
@@ -208,22 +209,16 @@ def run_siting(
     if (~usable).any():
         log.warning("%d candidates have no backhaul (no fiber reachable, no microwave line "
                     "of sight) and are left out", int((~usable).sum()))
-    ask = _asked(cfg)
     if len(model) == 0:
         if not demand_cells.any():
-            why = ("nobody is left uncovered" if demand_kind == "population" else
-                   "no uncovered area is left") + f": the existing {tech} sites cover it all"
+            why = SF.reason("covered", demand_kind, tech=tech)
         elif near == 0:
-            why = (f"no candidate site lies within {ccfg.max_radius_m / 1000:g} km of the "
-                   f"uncovered {_what(demand_kind)} (exclusion zones, spacing rules or no "
-                   "DEM there)")
+            why = SF.reason("none_near", demand_kind, radius_km=ccfg.max_radius_m / 1000)
         else:
-            why = (f"all {near} candidate sites near uncovered {_what(demand_kind)} lack a "
-                   "backhaul: no fiber reachable by road and no microwave line of sight to "
-                   "an existing tower with fiber")
-        log.warning("siting: no new sites proposed: %s", why)
+            why = SF.reason("no_backhaul", demand_kind, near=near)
+        log.warning("siting: no new sites proposed: %s", why[0])
         return _nothing_to_site(cands, communes, pop, covered, cfg, demand_kind,
-                                _shortfall(ask, 0, why))
+                                SF.shortfall(cfg, 0, why))
     times["candidates_costs"] = time.perf_counter() - t0
     # demand and matrix
     radio = {"technology": tech, "threshold_dbm": float(coverage.thresholds_dbm[tech]),
@@ -247,10 +242,10 @@ def run_siting(
         log.info("siting: screening at %.0f m keeps %d of %d candidates", g * res_m,
                  keep.size, len(model))
         if keep.size == 0:
-            why = f"no candidate site covers any of the uncovered {_what(demand_kind)}"
-            log.warning("siting: no new sites proposed: %s", why)
+            why = SF.reason("none_covers", demand_kind)
+            log.warning("siting: no new sites proposed: %s", why[0])
             return _nothing_to_site(cands, communes, pop, covered, cfg, demand_kind,
-                                    _shortfall(ask, 0, why))
+                                    SF.shortfall(cfg, 0, why))
     else:
         keep = np.arange(len(model))
     times["screening"] = time.perf_counter() - t0 - sum(times.values())
@@ -276,7 +271,7 @@ def run_siting(
     log.info("siting: %d new sites add %.1f %s, %.1f bn VND", len(proposed), float(gains.sum()),
              "people" if demand_kind == "population" else "km²",
              proposed["total_cost_vnd"].sum() / 1e9)
-    shortfall = _result_shortfall(ask, len(proposed), res, cm, cfg, len(model), demand_kind,
+    shortfall = _result_shortfall(len(proposed), res, cm, cfg, len(model), demand_kind,
                                   int((~usable).sum()))
     return SitingRun(res, proposed, table, cands, cm, screening, demand_kind, shortfall)
 
@@ -292,10 +287,6 @@ def _check_config(cfg: SitingConfig) -> None:
     if not 0 <= cfg.mip_gap_pct < 100:
         raise ValueRangeError(f"siting.mip_gap_pct = {cfg.mip_gap_pct!r} is outside [0, 100)",
                               column="siting.mip_gap_pct", fix="e.g. 1.0 (percent)")
-
-
-def _what(demand_kind: str) -> str:
-    return "people" if demand_kind == "population" else "area"
 
 
 def _area_demand(communes: gpd.GeoDataFrame, coverage: Any) -> Raster:
@@ -376,40 +367,20 @@ def _solve(cm: CoverageMatrix, cost_arr: np.ndarray, cfg: SitingConfig) -> Sitin
     return res
 
 
-def _asked(cfg: SitingConfig) -> str:
-    """What was asked, in words (for the summary)."""
-    if cfg.target_pop_pct is not None:
-        return f"{cfg.target_pop_pct:g} % covered"
-    if cfg.budget_vnd is not None:
-        return f"{cfg.budget_vnd:,.0f} VND"
-    return f"{cfg.new_sites} sites"
-
-
-def _shortfall(asked: str, delivered: int, reason: str) -> dict[str, Any]:
-    return {"step": "siting", "asked": asked, "delivered": f"{delivered} sites",
-            "reason": reason}
-
-
-def _result_shortfall(asked: str, n: int, res: SitingResult, cm: CoverageMatrix,
-                      cfg: SitingConfig, n_model: int, demand_kind: str,
+def _result_shortfall(n: int, res: SitingResult, cm: CoverageMatrix, cfg: SitingConfig,
+                      n_model: int, demand_kind: Literal["population", "area"],
                       n_no_backhaul: int) -> dict[str, Any] | None:
     """Why the solved plan delivers less than asked; None when it delivers it."""
-    what = _what(demand_kind)
-    dropped = (f"; {n_no_backhaul} candidate sites were left out for lack of a backhaul"
-               if n_no_backhaul else "")
     if cfg.target_pop_pct is not None:
-        total = max(cm.total_population, 1e-9)
-        reached = 100.0 * res.objective / total
+        reached = 100.0 * res.objective / max(cm.total_population, 1e-9)
         if reached + 1e-9 >= cfg.target_pop_pct:
             return None
-        return _shortfall(asked, n, f"the {n_model} candidate sites together reach only "
-                          f"{reached:.2f} % of the {what}{dropped}")
-    if cfg.budget_vnd is not None:
+        return SF.shortfall(cfg, n, SF.reason("target", demand_kind, n_model=n_model,
+                                              reached=reached, no_backhaul=n_no_backhaul))
+    if cfg.budget_vnd is not None or n >= cfg.new_sites:
         return None  # a budget is spent, not a count asked for
-    if n >= cfg.new_sites:
-        return None
-    return _shortfall(asked, n, f"only {n} candidate sites add uncovered {what}; every other "
-                      f"candidate covers nothing new{dropped}")
+    return SF.shortfall(cfg, n, SF.reason("fewer", demand_kind, n=n,
+                                          no_backhaul=n_no_backhaul))
 
 
 def _nothing_to_site(cands: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, pop: Raster,
