@@ -85,7 +85,7 @@ def main() -> None:
     pop = population_surface(communes, cov, roads=roads, dem=dem)
     timings["population_surface (dasymetric, roads + slope)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    dz = dead_zones_all_operators(cov, pop, communes, technology="4G")
+    dz = dead_zones_all_operators(communes, cov, pop, technology="4G")
     timings["dead_zones_all_operators (any + 4 operators, 4G)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     kpi = commune_indicators(communes, cov, pop, dead_zones=dz)

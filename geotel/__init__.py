@@ -1,13 +1,13 @@
 """geotel: plan provincial telecom infrastructure (coverage, dead zones, siting, fiber)."""
 
-from geotel._errors import (
+from geotel.config import ProjectConfig, load_config
+from geotel.errors import (
     ConfigError,
     CRSError,
     GeotelError,
     InputError,
     SolverError,
 )
-from geotel.config import ProjectConfig, load_config
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,7 @@ An output folder ``out`` is built in a hidden temporary folder beside it
 - Whether ``out`` already exists is decided at the final move, under a lock
   (``.<name>.lock`` beside it, held for milliseconds). Without ``force`` a run that
   finds one keeps its result beside it as ``<name>.result-<time>`` and raises
-  :class:`~geotel._errors.OutputError` naming that folder.
+  :class:`~geotel.errors.OutputError` naming that folder.
 - With ``force`` the new and the old folder swap places in one atomic
   ``renameat2(RENAME_EXCHANGE)`` (Linux); where that is unsupported, in two renames
   with SIGINT/SIGTERM/SIGHUP held back between them. An interruption at any point
@@ -48,8 +48,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from geotel._errors import OutputError
 from geotel._ioerrors import ENOSPC_FIX, describe_io_error, is_io_error, says_disk_full
+from geotel.errors import OutputError
 
 try:
     import fcntl
@@ -96,7 +96,7 @@ def check_output_dir(out: str | os.PathLike, *, force: bool = False,
     >>> check_output_dir(project, force=True, protect={project: "the project folder"})
     Traceback (most recent call last):
     ...
-    geotel._errors.OutputError: ...: the output folder is the project folder (...)...
+    geotel.errors.OutputError: ...: the output folder is the project folder (...)...
     """
     _check(Path(out), refuse_existing=not force, protect=protect or {},
            needed_bytes=needed_bytes)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from geotel._errors import ConfigError, Problem
+from geotel.errors import ConfigError, Problem
 
 __all__ = ["LIMITS", "check_values", "read_yaml"]
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyproj
 from pyproj import CRS
 
-from geotel._errors import CRSError
+from geotel.errors import CRSError
 
 __all__ = [
     "equal_area_crs",

@@ -26,7 +26,7 @@ import rasterio.warp
 import shapely
 from shapely.geometry import box
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 from geotel.raster import Raster
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from geotel._errors import ValueRangeError
+from geotel.errors import ValueRangeError
 
 __all__ = ["LANGS", "Lang", "check_lang"]
 
@@ -24,7 +24,7 @@ def check_lang(lang: object, *, allowed: tuple[str, ...] = LANGS) -> str:
     >>> check_lang("fr")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geotel._errors.ValueRangeError: column 'lang': lang = 'fr' is not supported ...
+    geotel.errors.ValueRangeError: column 'lang': lang = 'fr' is not supported ...
     """
     if lang not in allowed:
         choices = " or ".join(f"lang='{a}'" for a in allowed)

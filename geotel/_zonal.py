@@ -22,7 +22,7 @@ from pyproj import CRS as ProjCRS
 from rasterio.crs import CRS
 
 from geotel._crs import equal_area_crs
-from geotel._errors import CRSError, InputError
+from geotel.errors import CRSError, InputError
 from geotel.raster import Raster
 
 __all__ = [

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from geotel import __version__
-from geotel._errors import GeotelError
 from geotel._ioerrors import describe_io_error, is_io_error
+from geotel.errors import GeotelError
 
 if TYPE_CHECKING:
     from geotel.pipeline import Step

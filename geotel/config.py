@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from geotel._config_checks import check_values, read_yaml
-from geotel._errors import ConfigError
+from geotel.errors import ConfigError
 
 __all__ = [
     "CoverageConfig",

@@ -24,7 +24,6 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import shape
 from tqdm.auto import tqdm
 
-from geotel._errors import ValueRangeError
 from geotel._zonal import (
     Grid,
     check_aligned,
@@ -38,6 +37,7 @@ from geotel._zonal import (
 )
 from geotel.config import DeadZonesConfig
 from geotel.coverage.result import ANY_OPERATOR, CoverageResult
+from geotel.errors import ValueRangeError
 from geotel.raster import Raster, as_raster
 from geotel.schema import OPERATORS, TECHNOLOGIES
 
@@ -53,9 +53,9 @@ DEAD_ZONE_COLUMNS: tuple[str, ...] = (
 
 
 def dead_zones(
+    communes: gpd.GeoDataFrame,
     coverage: CoverageResult,
     population: Raster | str | os.PathLike | None,
-    communes: gpd.GeoDataFrame,
     *,
     technology: str = DeadZonesConfig.technology,
     operator: str = ANY_OPERATOR,
@@ -67,14 +67,16 @@ def dead_zones(
 
     Parameters
     ----------
+    communes
+        Commune polygons with ``commune_code`` and ``district_code``; not modified.
+        (The argument order is that of :func:`geotel.indicators.commune_indicators`:
+        communes, coverage, population.)
     coverage
         The coverage prediction.
     population
         People per cell on the coverage grid (see
         :func:`geotel.population.population_surface`); None when the population is
         unknown: ``population`` is then null and the zones are ranked by area.
-    communes
-        Commune polygons with ``commune_code`` and ``district_code``; not modified.
     technology
         ``"2G"``, ``"3G"``, ``"4G"`` or ``"5G"``; it must be in ``coverage``.
     operator
@@ -105,7 +107,7 @@ def dead_zones(
     >>> pop = Raster(np.ones((20, 20), np.float32), t, "EPSG:32649")
     >>> c = gpd.GeoDataFrame({"commune_code": ["1"], "district_code": ["9"]},
     ...     geometry=[box(500000, 1498000, 502000, 1500000)], crs=32649)
-    >>> dz = dead_zones(cov, pop, c)
+    >>> dz = dead_zones(c, cov, pop)
     >>> dz[["zone_id", "area_km2", "population"]].round(2).values.tolist()
     [['4G-any-0001', 2.0, 200.0]]
     """
@@ -115,9 +117,9 @@ def dead_zones(
 
 
 def dead_zones_all_operators(
+    communes: gpd.GeoDataFrame,
     coverage: CoverageResult,
     population: Raster | str | os.PathLike | None,
-    communes: gpd.GeoDataFrame,
     *,
     technology: str = DeadZonesConfig.technology,
     operators: Sequence[str] | None = None,
@@ -146,7 +148,7 @@ def dead_zones_all_operators(
     >>> pop = Raster(np.ones((20, 20), np.float32), t, "EPSG:32649")
     >>> c = gpd.GeoDataFrame({"commune_code": ["1"], "district_code": ["9"]},
     ...     geometry=[box(500000, 1498000, 502000, 1500000)], crs=32649)
-    >>> dead_zones_all_operators(cov, pop, c)[["operator", "population"]].values.tolist()
+    >>> dead_zones_all_operators(c, cov, pop)[["operator", "population"]].values.tolist()
     [['any', 200.0], ['MobiFone', 400.0], ['Viettel', 200.0]]
     """
     grid = grid_of(coverage, "the coverage grid")

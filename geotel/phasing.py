@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geotel._errors import InputError
+from geotel.errors import InputError
 
 __all__ = ["PhasedPlan", "phase_plan"]
 

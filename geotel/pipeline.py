@@ -24,9 +24,9 @@ from tqdm.auto import tqdm
 
 from geotel._assumptions import assumptions
 from geotel._atomic import atomic_dir, check_output_dir
-from geotel._errors import ValidationReport
 from geotel.config import ProjectConfig
 from geotel.coverage.result import CoverageResult
+from geotel.errors import ValidationReport
 from geotel.province import ProvinceData, load_province
 from geotel.raster import Raster
 
@@ -252,8 +252,7 @@ def _indicators_step(prov: ProvinceData, config: ProjectConfig, coverage: Covera
     from geotel.indicators import commune_indicators
 
     tech = config.deadzones.technology
-    zones = dead_zones_all_operators(
-        coverage, population, communes, technology=tech,
+    zones = dead_zones_all_operators(communes, coverage, population, technology=tech,
         # An operator without that technology has no dead zones of it, only no service:
         # leave it out rather than list the whole province.
         operators=sorted({op for t, op in coverage.signal_dbm if t == tech}),
@@ -425,7 +424,7 @@ def check_output(config: ProjectConfig, out: str | Path, *, force: bool = False,
     >>> check_output(config, config.source.parent, force=True)
     Traceback (most recent call last):
     ...
-    geotel._errors.OutputError: ...: the output folder is the project folder (...)...
+    geotel.errors.OutputError: ...: the output folder is the project folder (...)...
     """
     rasters = "coverage" in _NEEDS[until or "phasing"]
     check_output_dir(out, force=force, protect=_protected_paths(config),

@@ -29,7 +29,6 @@ import rasterio.warp
 from rasterio.enums import Resampling
 from scipy import ndimage
 
-from geotel._errors import SchemaError, ValueRangeError
 from geotel._zonal import (
     Grid,
     commune_labels,
@@ -39,6 +38,7 @@ from geotel._zonal import (
     zonal_sum,
 )
 from geotel.config import PopulationConfig
+from geotel.errors import SchemaError, ValueRangeError
 from geotel.raster import Raster, as_raster
 
 __all__ = ["district_shares", "population_surface", "road_distance_m", "slope_deg"]

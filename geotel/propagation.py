@@ -3,7 +3,7 @@
 Every function is numpy-vectorised and carries its units in its parameter names.
 Each model enforces its validity range: it emits a :class:`ModelRangeWarning` for
 inputs outside the range the model was fitted on, and raises
-:class:`~geotel._errors.ValueRangeError` for input that makes no sense (a negative
+:class:`~geotel.errors.ValueRangeError` for input that makes no sense (a negative
 distance, a zero height, a frequency no model here covers).
 
 Models
@@ -37,7 +37,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from geotel._errors import ValueRangeError
+from geotel.errors import ValueRangeError
 
 __all__ = [
     "COST231_MAX_MHZ",
@@ -140,7 +140,7 @@ def check_model_frequency(freq_mhz: ArrayLike, *, where: str | None = None) -> N
     >>> check_model_frequency(3500)
     Traceback (most recent call last):
     ...
-    geotel._errors.ValueRangeError: column 'freq_mhz': frequency 3500 MHz is outside every \
+    geotel.errors.ValueRangeError: column 'freq_mhz': frequency 3500 MHz is outside every \
 path-loss model (Okumura-Hata 150–1500 MHz, COST-231 1500–2000 MHz, extrapolated to 2700 MHz)\
  Fix: use a carrier between 150 and 2700 MHz (900, 1800, 2100, 2600), or leave this \
 technology out

@@ -3,7 +3,7 @@
 :func:`load_province` reads the inputs named by a :class:`~geotel.config.ProjectConfig`
 into a frozen :class:`ProvinceData`; :func:`validate_project` reads the same inputs but
 collects every problem of every input (missing files included) in a
-:class:`~geotel._errors.ValidationReport` instead of stopping at the first.
+:class:`~geotel.errors.ValidationReport` instead of stopping at the first.
 
 The study area is the union of the communes buffered by :data:`STUDY_AREA_BUFFER_M`.
 Exclusion zones outside it are errors; roads and fiber routes outside it are dropped
@@ -32,7 +32,14 @@ import rasterio.features
 import rasterio.warp
 import shapely
 
-from geotel._errors import (
+from geotel._input_checks import (
+    check_tower_frequencies,
+    check_towers_on_dem,
+    misplaced_communes,
+    require_towers,
+)
+from geotel.config import ProjectConfig
+from geotel.errors import (
     ConfigError,
     CRSError,
     DuplicateIdError,
@@ -45,13 +52,6 @@ from geotel._errors import (
     ValidationReport,
     ValueRangeError,
 )
-from geotel._input_checks import (
-    check_tower_frequencies,
-    check_towers_on_dem,
-    misplaced_communes,
-    require_towers,
-)
-from geotel.config import ProjectConfig
 from geotel.io._border import drop_towers_off_dem, mark_border_towers
 from geotel.io._layers import empty_layer
 from geotel.io._offices import with_offices
@@ -549,7 +549,7 @@ def load_province(config: ProjectConfig, *, report: ValidationReport | None = No
     >>> load_province(ProjectConfig(analysis_crs="EPSG:4326"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geotel._errors.CRSError: <config>, column 'analysis_crs': the analysis CRS EPSG:4326 ...
+    geotel.errors.CRSError: <config>, column 'analysis_crs': the analysis CRS EPSG:4326 ...
     """
     rep = report if report is not None else ValidationReport()
     data = _collect(config, rep, need_towers=need_towers)

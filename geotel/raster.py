@@ -29,7 +29,7 @@ from rasterio.crs import CRS
 
 from geotel._atomic import atomic_file
 from geotel._crs import is_metric
-from geotel._errors import CRSError, FileFormatError
+from geotel.errors import CRSError, FileFormatError
 
 __all__ = ["Raster", "as_raster"]
 

@@ -2,7 +2,7 @@
 
 Every reader ends in :func:`validate_layer`, which returns a *new* GeoDataFrame with
 the canonical columns (defaults filled, types coerced, geometry repaired where that
-is safe) and a :class:`~geotel._errors.ValidationReport` of what it found.
+is safe) and a :class:`~geotel.errors.ValidationReport` of what it found.
 
 Layers
 ------
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 
 __all__ = [
     "DEFAULT_FREQ_MHZ",

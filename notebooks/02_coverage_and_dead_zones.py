@@ -92,7 +92,7 @@ coverage.technologies, coverage.operators
 # %%
 population = population_surface(province.communes, coverage, raster=province.population,
                                  roads=province.roads, dem=province.dem)
-zones = dead_zones(coverage, population, province.communes, technology="4G",
+zones = dead_zones(province.communes, coverage, population, technology="4G",
                    towers=towers, fiber=province.fiber)
 zones = zones[zones["district_code"] == district]
 table(zones.head(10)[["zone_id", "commune_name", "area_km2", "population",

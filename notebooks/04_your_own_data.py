@@ -33,9 +33,9 @@ from pathlib import Path
 import yaml
 from _display import show_map, table
 
-from geotel._errors import ValidationReport
 from geotel.config import load_config
 from geotel.datasets import demo_project
+from geotel.errors import ValidationReport
 from geotel.io import read_communes, read_roads, vn2000_crs
 from geotel.io.population import read_district_population
 from geotel.outputs.maps import make_map

@@ -14,7 +14,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import (
+from geotel.errors import (
     CRSError,
     DuplicateIdError,
     FileFormatError,

@@ -13,7 +13,7 @@ import rasterio
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
-from geotel._errors import (
+from geotel.errors import (
     ConfigError,
     CRSError,
     DuplicateIdError,

@@ -16,7 +16,7 @@ import yaml
 from affine import Affine
 from shapely.geometry import LineString, box
 
-from geotel._errors import InputError
+from geotel.errors import InputError
 
 __all__ = [
     "COMMUNES",

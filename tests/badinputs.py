@@ -25,7 +25,7 @@ import numpy as np
 import rasterio
 from shapely.geometry import LineString, box
 
-from geotel._errors import (
+from geotel.errors import (
     ConfigError,
     CRSError,
     DuplicateIdError,

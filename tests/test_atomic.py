@@ -20,7 +20,7 @@ from pyogrio.errors import DataSourceError
 
 from geotel import _atomic
 from geotel._atomic import atomic_dir, check_output_dir
-from geotel._errors import InputError, OutputError
+from geotel.errors import InputError, OutputError
 
 
 def listing(folder):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geotel._errors import ConfigError, InputError
 from geotel.config import load_config
+from geotel.errors import ConfigError, InputError
 from geotel.pipeline import run_plan
 from geotel.province import load_province, validate_project
 from tests.badinputs import ACCEPTED, CASES, write_good_project

@@ -11,8 +11,8 @@ import rasterio.features
 import shapely
 from pyproj import Geod
 
-from geotel._errors import StudyAreaError
 from geotel.config import load_config
+from geotel.errors import StudyAreaError
 from geotel.indicators import commune_indicators
 from geotel.pipeline import run_plan
 from geotel.province import load_province, validate_project

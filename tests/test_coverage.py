@@ -13,7 +13,6 @@ import rasterio
 from affine import Affine
 from shapely.geometry import Point
 
-from geotel._errors import CRSError, StudyAreaError, ValueRangeError
 from geotel.config import CoverageConfig
 from geotel.coverage import (
     CoverageResult,
@@ -23,6 +22,7 @@ from geotel.coverage import (
     predict,
     run_coverage,
 )
+from geotel.errors import CRSError, StudyAreaError, ValueRangeError
 from geotel.propagation import (
     EARTH_RADIUS_M,
     ModelRangeWarning,

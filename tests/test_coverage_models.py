@@ -14,7 +14,6 @@ from affine import Affine
 from scipy import ndimage
 from shapely.geometry import Point
 
-from geotel._errors import InputError, ValueRangeError
 from geotel.config import CoverageConfig, ProjectConfig
 from geotel.coverage import (
     MODELS,
@@ -28,6 +27,7 @@ from geotel.coverage import (
     run_coverage,
 )
 from geotel.coverage.itm import CLIMATES
+from geotel.errors import InputError, ValueRangeError
 from geotel.propagation import ModelRangeWarning
 from geotel.raster import Raster
 

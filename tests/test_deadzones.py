@@ -9,9 +9,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import InputError, ValueRangeError
 from geotel._zonal import equal_area_km2
 from geotel.deadzones import DEAD_ZONE_COLUMNS, dead_zones, dead_zones_all_operators
+from geotel.errors import InputError, ValueRangeError
 from geotel.population import population_surface
 from geotel.raster import Raster
 from tests._kpi_data import (
@@ -47,7 +47,7 @@ def test_a_zone_straddling_two_communes_is_split_between_them() -> None:
     dead[2:6, 6:16] = True  # 4 x 10 cells: 4 in A's columns 6-9, 6 in B's columns 10-15
     cov = make_coverage(grid, {("4G", "Viettel"): ~dead})
     pop = flat_population(grid, 2.0)
-    dz = dead_zones(cov, pop, _communes(), min_area_km2=0.0)
+    dz = dead_zones(_communes(), cov, pop, min_area_km2=0.0)
     assert list(dz.columns) == [*DEAD_ZONE_COLUMNS, "geometry"]
     assert len(dz) == 2
     by = dz.set_index("commune_code")
@@ -72,12 +72,12 @@ def test_slivers_below_the_minimum_area_are_removed() -> None:
     dead[8:10, 12:13] = True  # 0.02 km²
     cov = make_coverage(grid, {("4G", "Viettel"): ~dead})
     pop = flat_population(grid)
-    assert len(dead_zones(cov, pop, _communes(), min_area_km2=0.0)) == 2
-    kept = dead_zones(cov, pop, _communes(), min_area_km2=0.25)
+    assert len(dead_zones(_communes(), cov, pop, min_area_km2=0.0)) == 2
+    kept = dead_zones(_communes(), cov, pop, min_area_km2=0.25)
     assert len(kept) == 1
     assert kept["commune_code"].iloc[0] == "10001"
     assert kept["area_km2"].iloc[0] == pytest.approx(0.30, rel=2e-3)
-    assert dead_zones(cov, pop, _communes(), min_area_km2=0.5).empty
+    assert dead_zones(_communes(), cov, pop, min_area_km2=0.5).empty
 
 
 def test_zones_are_ranked_by_population_and_holes_are_kept() -> None:
@@ -89,7 +89,7 @@ def test_zones_are_ranked_by_population_and_holes_are_kept() -> None:
     values = np.ones(grid.shape, np.float32)
     values[0:5, 0:5] = 10.0
     cov = make_coverage(grid, {("4G", "Viettel"): ~dead})
-    dz = dead_zones(cov, Raster(values, grid.transform, UTM), _communes(), min_area_km2=0.0)
+    dz = dead_zones(_communes(), cov, Raster(values, grid.transform, UTM), min_area_km2=0.0)
     assert dz["zone_id"].tolist() == ["4G-any-0001", "4G-any-0002"]
     assert dz["population"].tolist() == pytest.approx([240.0, 32.0])
     assert dz["rank"].tolist() == [1, 2]
@@ -113,18 +113,18 @@ def test_distances_to_the_nearest_tower_and_fiber() -> None:
     fiber = gpd.GeoDataFrame(geometry=[LineString([(X0 + 700, Y0), (X0 + 700, Y0 - 1000)])],
                              crs=UTM)
     pop = flat_population(grid)
-    dz = dead_zones(cov, pop, _communes(), min_area_km2=0.0, towers=towers, fiber=fiber)
+    dz = dead_zones(_communes(), cov, pop, min_area_km2=0.0, towers=towers, fiber=fiber)
     assert dz["nearest_tower_km"].iloc[0] == pytest.approx(1.0, abs=1e-6)
     assert dz["nearest_fiber_km"].iloc[0] == pytest.approx(0.3, abs=1e-6)
     # MobiFone's own tower (1.5 km) is nearer than the one it shares with Viettel (2.0 km).
-    mobi = dead_zones(cov, pop, _communes(), operator="MobiFone", min_area_km2=0.0,
+    mobi = dead_zones(_communes(), cov, pop, operator="MobiFone", min_area_km2=0.0,
                       towers=towers)
     assert mobi["nearest_tower_km"].iloc[0] == pytest.approx(1.5, abs=1e-6)
     shared_only = towers[towers["site_id"] != "T2"]
-    mobi = dead_zones(cov, pop, _communes(), operator="MobiFone", min_area_km2=0.0,
+    mobi = dead_zones(_communes(), cov, pop, operator="MobiFone", min_area_km2=0.0,
                       towers=shared_only)
     assert mobi["nearest_tower_km"].iloc[0] == pytest.approx(2.0, abs=1e-6)
-    bare = dead_zones(cov, pop, _communes(), min_area_km2=0.0)
+    bare = dead_zones(_communes(), cov, pop, min_area_km2=0.0)
     assert bare["nearest_tower_km"].isna().all()
     assert bare["nearest_fiber_km"].isna().all()
 
@@ -137,7 +137,7 @@ def test_any_and_each_operator_in_one_layer() -> None:
     vina[:, 5:14] = True
     cov = make_coverage(grid, {("4G", "Viettel"): viettel, ("4G", "VinaPhone"): vina})
     pop = flat_population(grid)
-    dz = dead_zones_all_operators(cov, pop, _communes(), min_area_km2=0.0)
+    dz = dead_zones_all_operators(_communes(), cov, pop, min_area_km2=0.0)
     assert dz["zone_id"].is_unique
     people = dz.groupby("operator")["population"].sum()
     # Brute force: uncovered cells inside the communes (the grid is exactly the communes).
@@ -156,7 +156,7 @@ def test_real_communes_zones_lie_in_their_commune(real_data) -> None:
     xy = np.column_stack([pts.x, pts.y])[::3]
     cov = disc_coverage(grid, xy, {"4G": 4000.0})
     pop = population_surface(communes, grid)
-    dz = dead_zones(cov, pop, communes, min_area_km2=1.0)
+    dz = dead_zones(communes, cov, pop, min_area_km2=1.0)
     pd.testing.assert_frame_equal(communes, before)
     assert dz.crs == communes.crs
     assert len(dz) > 50
@@ -180,14 +180,14 @@ def test_bad_inputs() -> None:
     cov = make_coverage(grid, {("4G", "Viettel"): np.ones(grid.shape, bool)})
     pop = flat_population(grid)
     with pytest.raises(ValueRangeError, match="3G"):
-        dead_zones(cov, pop, _communes(), technology="3G")
+        dead_zones(_communes(), cov, pop, technology="3G")
     with pytest.raises(ValueRangeError, match="operator"):
-        dead_zones(cov, pop, _communes(), operator="Telstra")
+        dead_zones(_communes(), cov, pop, operator="Telstra")
     small = flat_population(make_grid(5, 5))
     with pytest.raises(InputError, match="not on the coverage grid"):
-        dead_zones(cov, small, _communes())
+        dead_zones(_communes(), cov, small)
     with pytest.raises(ValueRangeError):
-        dead_zones(cov, pop, _communes(), min_area_km2=-1.0)
-    empty = dead_zones(cov, pop, _communes())
+        dead_zones(_communes(), cov, pop, min_area_km2=-1.0)
+    empty = dead_zones(_communes(), cov, pop)
     assert empty.empty
     assert list(empty.columns) == [*DEAD_ZONE_COLUMNS, "geometry"]

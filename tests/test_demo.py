@@ -17,11 +17,11 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geotel import __version__
-from geotel._errors import InputError
 from geotel.config import load_config
 from geotel.datasets import demo_project, demo_province, write_demo_project
 from geotel.datasets._facts import EQUAL_AREA_CRS, communes, districts, to_metric
 from geotel.datasets._write import TOWER_HEADERS
+from geotel.errors import InputError
 from geotel.schema import validate_layer
 
 UTM = "EPSG:32649"

@@ -11,7 +11,7 @@ import pytest
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, MultiLineString
 
-from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel.errors import CRSError, SchemaError, ValueRangeError
 from geotel.fiber import build_road_graph
 from geotel.fiber._synthetic import synthetic_roads
 

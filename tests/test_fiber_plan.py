@@ -13,8 +13,8 @@ from networkx.algorithms.approximation import steiner_tree as nx_steiner
 from scipy.sparse import coo_matrix
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import FileFormatError, SchemaError, ValueRangeError
 from geotel.config import FiberConfig
+from geotel.errors import FileFormatError, SchemaError, ValueRangeError
 from geotel.fiber import ROUTE_COLUMNS, build_road_graph, plan_extension, read_osm_roads, run_fiber
 from geotel.fiber._steiner import edge_weights, steiner_tree
 

@@ -9,7 +9,7 @@ import pytest
 from affine import Affine
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import CRSError, ValueRangeError
+from geotel.errors import CRSError, ValueRangeError
 from geotel.fiber import (
     build_road_graph,
     commune_centres,

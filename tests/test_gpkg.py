@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
-from geotel._errors import CRSError, GeometryError, SchemaError
+from geotel.errors import CRSError, GeometryError, SchemaError
 from geotel.outputs import gpkg as gpkg_mod
 from geotel.outputs.gpkg import GPKG_LAYERS, write_geopackage
 from tests._layers import small_layers

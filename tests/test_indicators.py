@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geotel._errors import ValueRangeError
 from geotel.config import IndicatorsConfig, ProjectConfig
 from geotel.deadzones import dead_zones
+from geotel.errors import ValueRangeError
 from geotel.indicators import (
     commune_indicators,
     criterion8,
@@ -217,7 +217,7 @@ def test_towers_and_dead_zones_are_attributed_by_location() -> None:
     from geotel.raster import Raster
 
     pop = Raster(values, grid.transform, UTM)
-    dz = dead_zones(cov, pop, communes, min_area_km2=0.0)
+    dz = dead_zones(communes, cov, pop, min_area_km2=0.0)
     k = commune_indicators(communes, cov, pop, dead_zones=dz, towers=towers)
     assert k["towers"].tolist() == [2, 1]
     assert k["shared_tower_pct"].tolist() == [50.0, 100.0]
@@ -310,7 +310,7 @@ def real_kpi(real_data):
     xy = np.column_stack([pts.x, pts.y])
     cov = disc_coverage(grid, xy, {"2G": 6000.0, "3G": 3500.0, "4G": 2500.0})
     pop = population_surface(communes, grid)
-    dz = dead_zones(cov, pop, communes, min_area_km2=1.0)
+    dz = dead_zones(communes, cov, pop, min_area_km2=1.0)
     kpi = commune_indicators(communes, cov, pop, dead_zones=dz)
     return communes, before, kpi, dz
 

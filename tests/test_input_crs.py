@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import CRSError
 from geotel.config import load_config
+from geotel.errors import CRSError
 from geotel.province import load_province, validate_project
 from tests.badinputs import _communes, write_good_project
 

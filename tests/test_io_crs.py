@@ -10,7 +10,7 @@ import pyproj
 import pytest
 from pyproj.database import query_crs_info
 
-from geotel._errors import CRSError
+from geotel.errors import CRSError
 from geotel.io.crs import (
     VN2000_TO_WGS84,
     ensure_datum_shift,

@@ -12,7 +12,7 @@ import pytest
 import rasterio
 from affine import Affine
 
-from geotel._errors import (
+from geotel.errors import (
     CRSError,
     FileFormatError,
     StudyAreaError,

@@ -11,7 +11,7 @@ import openpyxl
 import pyproj
 import pytest
 
-from geotel._errors import CRSError, FileFormatError, ValidationReport, ValueRangeError
+from geotel.errors import CRSError, FileFormatError, ValidationReport, ValueRangeError
 from geotel.io import read_tower_table, read_towers
 from geotel.io._files import parse_number
 from geotel.schema import LAYERS

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import (
+from geotel.errors import (
     CRSError,
     FileFormatError,
     SchemaError,

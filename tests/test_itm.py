@@ -24,8 +24,8 @@ from itmlogic.preparatory_subroutines.qlrps import qlrps
 from itmlogic.statistics.avar import avar
 from scipy import ndimage
 
-from geotel._errors import ValueRangeError
 from geotel.coverage.itm import ItmParameters, itm_point_to_point
+from geotel.errors import ValueRangeError
 
 # The profile of the ITM's own point-to-point test case (qkpfl): Crystal Palace to
 # Mursley, England, 77.8 km, 157 points (as in itmlogic's scripts/p2p.py).

@@ -14,7 +14,7 @@ from affine import Affine
 from PIL import Image
 from pyproj import Transformer
 
-from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel.errors import CRSError, SchemaError, ValueRangeError
 from geotel.outputs.layers import OUTPUT_LAYERS
 from geotel.outputs.maps import make_map, map_layer_names, raster_to_png
 from geotel.raster import Raster

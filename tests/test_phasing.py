@@ -2,7 +2,7 @@ import geopandas as gpd
 import geopandas.testing
 import pytest
 
-from geotel._errors import InputError
+from geotel.errors import InputError
 from geotel.phasing import phase_plan
 
 

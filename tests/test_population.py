@@ -10,8 +10,8 @@ import shapely
 from affine import Affine
 from shapely.geometry import LineString, box
 
-from geotel._errors import CRSError, SchemaError, ValueRangeError
 from geotel._zonal import Grid, commune_labels, zonal_sum
+from geotel.errors import CRSError, SchemaError, ValueRangeError
 from geotel.population import population_surface, road_distance_m, slope_deg
 from geotel.raster import Raster
 from tests._kpi_data import UTM, X0, Y0, grid_over, make_grid, real_communes

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from geotel._errors import ConfigError, SchemaError
 from geotel._zonal import Grid, commune_labels, zonal_sum
 from geotel.config import load_config
+from geotel.errors import ConfigError, SchemaError
 from geotel.io import read_communes
 from geotel.io.population import (
     name_key,
@@ -108,7 +108,7 @@ def test_unit_and_number_problems_name_the_header_and_row(tmp_path: Path) -> Non
 
 
 def _Report():
-    from geotel._errors import ValidationReport
+    from geotel.errors import ValidationReport
 
     return ValidationReport()
 

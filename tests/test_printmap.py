@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pyproj import Geod, Transformer
 
-from geotel._errors import CRSError, SchemaError, ValueRangeError
+from geotel.errors import CRSError, SchemaError, ValueRangeError
 from geotel.outputs._geoms import local_tm
 from geotel.outputs._labels import NO_DATA_COLOR, PCT_COLORS
 from geotel.outputs.printmap import print_map, scale_bar_length_m

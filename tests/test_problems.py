@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geotel._errors import (
+from geotel.errors import (
     REPORT_COLUMNS,
     GeometryError,
     Problem,

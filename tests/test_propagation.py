@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from geotel._errors import InputError, ValueRangeError
+from geotel.errors import InputError, ValueRangeError
 from geotel.propagation import (
     EARTH_RADIUS_M,
     ModelRangeWarning,

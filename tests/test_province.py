@@ -12,8 +12,8 @@ import shapely
 import yaml
 from affine import Affine
 
-from geotel._errors import CRSError
 from geotel.config import load_config
+from geotel.errors import CRSError
 from geotel.province import ProvinceData, load_province, population_on_grid, validate_project
 from geotel.raster import Raster
 from geotel.schema import LAYERS
@@ -153,8 +153,8 @@ def test_commune_offices_become_commune_centres(tmp_path):
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geotel._errors import ValidationReport
     from geotel.config import load_config
+    from geotel.errors import ValidationReport
     from geotel.province import load_province
     from tests.badinputs import write_good_project
 

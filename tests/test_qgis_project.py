@@ -22,7 +22,7 @@ from affine import Affine
 from pypdf import PdfReader
 from shapely.geometry import box
 
-from geotel._errors import FileFormatError, ValueRangeError
+from geotel.errors import FileFormatError, ValueRangeError
 from geotel.outputs import layers as registry
 from geotel.outputs.gpkg import write_geopackage
 from geotel.outputs.qgis_project import write_qgis_project

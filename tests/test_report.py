@@ -22,9 +22,9 @@ from matplotlib._pylab_helpers import Gcf
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from geotel._errors import FileFormatError
 from geotel.cli import cli
 from geotel.config import load_config
+from geotel.errors import FileFormatError
 from geotel.outputs import charts
 from geotel.outputs.report import REPORT_FILES, write_report
 from geotel.pipeline import run_plan, write_plan

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geotel._errors import DuplicateIdError, ValidationReport
+from geotel.errors import DuplicateIdError, ValidationReport
 from geotel.schema import LAYERS, normalise_operator, normalise_technologies, validate_layer
 
 

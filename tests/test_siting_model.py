@@ -13,10 +13,10 @@ import pytest
 from affine import Affine
 from shapely.geometry import LineString, Point, box
 
-from geotel._errors import CRSError, InputError, ValueRangeError
 from geotel.config import CoverageConfig, SitingConfig
 from geotel.coverage.predict import SiteSignal
 from geotel.coverage.result import CoverageResult
+from geotel.errors import CRSError, InputError, ValueRangeError
 from geotel.raster import Raster
 from geotel.siting import (
     TOWERS_PROPOSED_COLUMNS,

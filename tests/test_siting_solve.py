@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from geotel._errors import InputError, SolverError, ValueRangeError
+from geotel.errors import InputError, SolverError, ValueRangeError
 from geotel.siting._synthetic import synthetic_instance
 from geotel.siting.solve import SitingResult, maximal_covering, set_covering
 

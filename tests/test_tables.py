@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
-from geotel._errors import ValueRangeError
+from geotel.errors import ValueRangeError
 from geotel.outputs import tables
 from geotel.outputs.tables import column_titles, write_table, write_tables
 

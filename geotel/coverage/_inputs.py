@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from geotel._errors import CRSError, SchemaError, StudyAreaError, ValueRangeError
 from geotel.coverage.antenna import AntennaPattern
+from geotel.errors import CRSError, SchemaError, StudyAreaError, ValueRangeError
 from geotel.propagation import check_model_frequency
 from geotel.raster import Raster, as_raster
 from geotel.schema import DEFAULT_FREQ_MHZ, validate_layer

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from geotel._errors import ValueRangeError
+from geotel.errors import ValueRangeError
 
 __all__ = ["AntennaPattern", "antenna_gain_db"]
 

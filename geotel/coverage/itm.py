@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from geotel._errors import ValueRangeError
 from geotel.coverage import _itm
+from geotel.errors import ValueRangeError
 
 if TYPE_CHECKING:
     from geotel.config import CoverageConfig

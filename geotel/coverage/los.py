@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from geotel._errors import StudyAreaError, ValueRangeError
 from geotel.coverage import _sweep
 from geotel.coverage._inputs import check_height, prepare_dem
+from geotel.errors import StudyAreaError, ValueRangeError
 from geotel.propagation import EARTH_RADIUS_M, REFRACTION_K
 from geotel.raster import Raster
 

@@ -4,7 +4,7 @@ Every model turns the terrain profile of each cell along the rays of the one rad
 sweep (:mod:`geotel.coverage._ray`) into a path loss. A model is registered by name
 with the ranges it was fitted or validated on: inputs outside them give a
 :class:`~geotel.propagation.ModelRangeWarning` (the result is extrapolated), inputs
-outside its hard limits a :class:`~geotel._errors.ValueRangeError`.
+outside its hard limits a :class:`~geotel.errors.ValueRangeError`.
 
 Models
 ------
@@ -34,9 +34,9 @@ from typing import Literal
 
 import numpy as np
 
-from geotel._errors import ValueRangeError
 from geotel.coverage import _sweep
 from geotel.coverage.itm import ItmParameters
+from geotel.errors import ValueRangeError
 from geotel.propagation import (
     EARTH_RADIUS_M,
     REFRACTION_K,
@@ -213,7 +213,7 @@ def get_model(name: str) -> PropagationModel:
     >>> get_model("okumura")
     Traceback (most recent call last):
     ...
-    geotel._errors.ValueRangeError: column 'coverage.model': unknown propagation model \
+    geotel.errors.ValueRangeError: column 'coverage.model': unknown propagation model \
 'okumura' Fix: use one of: hata_deygout, itm
     """
     try:

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from geotel._errors import ValueRangeError
 from geotel.config import CoverageConfig
 from geotel.coverage import _merge
 from geotel.coverage._inputs import check_height, prepare_dem, prepare_entries
@@ -43,6 +42,7 @@ from geotel.coverage.antenna import AntennaPattern
 from geotel.coverage.itm import ItmParameters
 from geotel.coverage.models import ModelName, ModelSettings, PropagationModel, get_model
 from geotel.coverage.result import CoverageResult
+from geotel.errors import ValueRangeError
 from geotel.propagation import Environment, ModelRangeWarning
 from geotel.raster import Raster
 

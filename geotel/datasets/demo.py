@@ -41,7 +41,7 @@ DemoResolution = Literal[90, 30]
 
 
 def _check_resolution(resolution_m: int) -> int:
-    from geotel._errors import InputError
+    from geotel.errors import InputError
 
     if resolution_m not in (90, 30):
         raise InputError(f"the demo DEM comes at 90 or 30 m, not {resolution_m!r}",

@@ -35,7 +35,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from geotel._crs import reproject, require_metric_crs
-from geotel._errors import CRSError, GeometryError, SchemaError, ValueRangeError
+from geotel.errors import CRSError, GeometryError, SchemaError, ValueRangeError
 from geotel.fiber._topology import node_lines
 
 __all__ = ["DEFAULT_CLASS_WEIGHTS", "ROAD_CLASSES", "RoadGraph", "build_road_graph"]

@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geotel._errors import FileFormatError
+from geotel.errors import FileFormatError
 
 __all__ = ["OSM_HIGHWAY_CLASSES", "read_osm_roads"]
 

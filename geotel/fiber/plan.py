@@ -47,9 +47,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geotel._crs import reproject
-from geotel._errors import SchemaError, ValueRangeError
 from geotel._zonal import bool_column
 from geotel.config import FiberConfig
+from geotel.errors import SchemaError, ValueRangeError
 from geotel.fiber._network import Network, attach, locate
 from geotel.fiber._steiner import shortest_path_forest, steiner_tree
 from geotel.fiber._terrain import terrain_factor

@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geotel._crs import reproject
-from geotel._errors import GeometryError, ValueRangeError
+from geotel.errors import GeometryError, ValueRangeError
 from geotel.fiber._kernels import build_grid, nearest_segments_any
 from geotel.fiber._network import Network, attach, locate
 from geotel.fiber._terrain import terrain_factor

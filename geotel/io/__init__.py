@@ -3,7 +3,7 @@ GeoJSON), tower lists (CSV, Excel), VN-2000 coordinates and DEM tiles (GeoTIFF, 
 
 Every layer reader returns a validated GeoDataFrame with the canonical columns of
 :mod:`geotel.schema` in the requested CRS, and either raises the error class of the first
-problem or appends every problem to a :class:`~geotel._errors.ValidationReport`.
+problem or appends every problem to a :class:`~geotel.errors.ValidationReport`.
 """
 
 from geotel.io._layers import empty_layer, format_code

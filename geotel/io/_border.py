@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 from geotel.raster import Raster
 
 __all__ = ["drop_towers_off_dem", "mark_border_towers"]

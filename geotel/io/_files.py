@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geotel._errors import FileFormatError
+from geotel.errors import FileFormatError
 
 __all__ = [
     "NumberProblem",

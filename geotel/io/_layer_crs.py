@@ -8,7 +8,7 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
-from geotel._errors import CRSError, ValidationReport
+from geotel.errors import CRSError, ValidationReport
 from geotel.io.crs import crs_candidates, missing_crs_fix, to_crs
 
 __all__ = ["check_coordinates", "crs_key", "given_crs", "layer_crs", "study_area_in"]

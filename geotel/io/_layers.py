@@ -16,7 +16,7 @@ import shapely
 from pyproj import CRS
 
 from geotel._crs import equal_area_crs
-from geotel._errors import CRSError, ValidationReport
+from geotel.errors import CRSError, ValidationReport
 from geotel.io._aliases import normalise_header, rename_columns
 from geotel.io._layer_crs import (
     check_coordinates,

@@ -11,7 +11,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geotel._errors import CRSError, SchemaError, ValidationReport
+from geotel.errors import CRSError, SchemaError, ValidationReport
 from geotel.io._aliases import ALIASES, match_columns
 from geotel.io._layer_crs import given_crs
 from geotel.io._layers import format_code

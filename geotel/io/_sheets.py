@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geotel._errors import FileFormatError
+from geotel.errors import FileFormatError
 from geotel.io._encodings import LEGACY_FIX, legacy_encoding
 from geotel.io._files import decode_text, nfc
 from geotel.io._units import known_unit_word

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 
 __all__ = ["MAX_SECTOR_SPREAD_M", "check_site_spread"]
 

@@ -25,7 +25,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 
 __all__ = ["blank", "tidy_tower_rows"]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geotel._errors import ValidationReport
+from geotel.errors import ValidationReport
 from geotel.io._aliases import ALIASES, match_columns, normalise_header, strip_diacritics
 
 __all__ = [

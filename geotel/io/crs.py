@@ -37,7 +37,7 @@ from typing import Literal
 from pyproj import CRS, Transformer
 
 from geotel._crs import is_metric, require_metric_crs, to_crs
-from geotel._errors import CRSError
+from geotel.errors import CRSError
 
 __all__ = [
     "VN2000_TOWGS84_EPSG",

@@ -32,7 +32,7 @@ from affine import Affine
 from rasterio.crs import CRS as RioCRS
 from scipy import ndimage
 
-from geotel._errors import CRSError, FileFormatError, StudyAreaError, ValidationReport
+from geotel.errors import CRSError, FileFormatError, StudyAreaError, ValidationReport
 from geotel.io._files import require_file
 from geotel.io.crs import is_metric, to_crs
 from geotel.raster import Raster

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geotel._errors import FileFormatError, SchemaError, ValidationReport
+from geotel.errors import FileFormatError, SchemaError, ValidationReport
 from geotel.io._aliases import match_columns, normalise_header, strip_diacritics
 from geotel.io._files import parse_numbers, require_file
 from geotel.io._layers import format_code

@@ -19,7 +19,7 @@
   see :mod:`geotel.io._units`); a unit not understood is an error naming the header.
 - Swapped latitude/longitude: Vietnam lies at longitude 102–110 °E, latitude 8–24 °N.
   When every row is swapped the columns are swapped back with a warning; when only some
-  rows are, it is a :class:`~geotel._errors.ValueRangeError` naming them.
+  rows are, it is a :class:`~geotel.errors.ValueRangeError` naming them.
 - Projected coordinates (VN-2000 X/Y in metres) when ``source_crs`` is given. Under
   headers named X and Y ('Tọa độ X', 'X (m)'), a list whose X holds the northing and Y
   the easting follows the Vietnamese surveying convention: it is read as such, with one
@@ -42,7 +42,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from geotel._errors import (
+from geotel.errors import (
     ConfigError,
     CRSError,
     FileFormatError,

@@ -7,7 +7,7 @@ otherwise UTF-8 or cp1258 detected from the .dbf). The layer readers
 diacritics), validate with :func:`geotel.schema.validate_layer` and reproject to ``crs``.
 
 With ``report=None`` a reader raises the error class of the first problem (listing all of
-them); with a :class:`~geotel._errors.ValidationReport` it appends every problem and
+them); with a :class:`~geotel.errors.ValidationReport` it appends every problem and
 returns what it could read (an empty canonical layer when the file cannot be read).
 
 Communes without a code (the real Gia Lai layer has two, dissolved before 2023) are kept
@@ -29,7 +29,7 @@ import pyogrio
 import shapely
 
 from geotel._crs import equal_area_crs
-from geotel._errors import FileFormatError, ValidationReport
+from geotel.errors import FileFormatError, ValidationReport
 from geotel.io._aliases import match_columns
 from geotel.io._encodings import LEGACY_FIX, legacy_encoding
 from geotel.io._files import nfc, require_file, shapefile_encoding

@@ -15,7 +15,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 
-from geotel._errors import GeotelError
+from geotel.errors import GeotelError
 
 __all__ = ["LEAFLET_VERSION", "MARKERCLUSTER_VERSION", "asset_tags"]
 

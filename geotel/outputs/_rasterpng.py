@@ -17,7 +17,7 @@ from PIL import Image
 from rasterio.crs import CRS
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
-from geotel._errors import CRSError, ValueRangeError
+from geotel.errors import CRSError, ValueRangeError
 from geotel.raster import Raster, as_raster
 
 __all__ = ["RasterPng", "raster_to_png"]

@@ -18,8 +18,8 @@ import pandas as pd
 import pyogrio
 import yaml
 
-from geotel._errors import FileFormatError
 from geotel.config import ProjectConfig
+from geotel.errors import FileFormatError
 
 __all__ = ["PlanFolder", "is_plan_folder", "read_plan_folder"]
 

@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geotel._errors import CRSError, GeometryError, SchemaError
+from geotel.errors import CRSError, GeometryError, SchemaError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts
 from geotel.outputs._qml import layer_qml

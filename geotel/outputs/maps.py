@@ -39,8 +39,8 @@ from folium.map import Layer
 from folium.template import Template
 
 from geotel._atomic import atomic_file
-from geotel._errors import CRSError, SchemaError
 from geotel._lang import LANGS, check_lang
+from geotel.errors import CRSError, SchemaError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import utm_epsg
 from geotel.outputs._mapdata import feature_collection, to_json, tower_rows

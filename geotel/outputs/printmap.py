@@ -26,8 +26,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from geotel._atomic import atomic_file
-from geotel._errors import CRSError, SchemaError, ValueRangeError
 from geotel._lang import check_lang
+from geotel.errors import CRSError, SchemaError, ValueRangeError
 from geotel.outputs import _labels as L
 from geotel.outputs._geoms import dominant_parts, local_tm
 

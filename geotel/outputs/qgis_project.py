@@ -48,8 +48,8 @@ import rasterio
 from pyproj import CRS, Transformer
 
 from geotel._atomic import atomic_file
-from geotel._errors import FileFormatError, SchemaError, ValueRangeError
 from geotel._lang import Lang, check_lang
+from geotel.errors import FileFormatError, SchemaError, ValueRangeError
 from geotel.outputs import _labels as L
 from geotel.outputs._qgs_layers import (
     LayerRef,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from geotel._errors import SolverError
+from geotel.errors import SolverError
 
 __all__ = ["MipOutcome", "solve_covering_mip"]
 

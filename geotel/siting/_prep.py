@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from geotel._errors import InputError, SolverError, ValueRangeError
+from geotel.errors import InputError, SolverError, ValueRangeError
 
 __all__ = ["Prepared", "check_inputs", "prepare"]
 

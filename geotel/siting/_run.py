@@ -15,10 +15,10 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import ndimage
 
-from geotel._errors import InputError, ValueRangeError
 from geotel._zonal import commune_labels, grid_of, zonal_sum
 from geotel.config import CoverageConfig, FiberConfig, SitingConfig
 from geotel.coverage.itm import ItmParameters
+from geotel.errors import InputError, ValueRangeError
 from geotel.raster import Raster
 from geotel.siting import _shortfall as SF
 from geotel.siting._blocks import grid_factor

@@ -38,7 +38,7 @@ import shapely
 from scipy import ndimage
 
 from geotel._crs import require_metric
-from geotel._errors import SchemaError, ValueRangeError
+from geotel.errors import SchemaError, ValueRangeError
 from geotel.raster import Raster
 
 __all__ = ["CANDIDATE_COLUMNS", "candidate_sites", "is_urban_commune"]

@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 
 from geotel._crs import require_metric
-from geotel._errors import ValueRangeError
+from geotel.errors import ValueRangeError
 from geotel.raster import Raster
 
 __all__ = ["candidate_costs", "fiber_hubs", "microwave_reach_km", "profile_clear"]

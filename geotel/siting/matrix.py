@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from affine import Affine
 
-from geotel._errors import InputError, ValueRangeError
+from geotel.errors import InputError, ValueRangeError
 from geotel.raster import Raster
 from geotel.siting._blocks import block_mean_dem, block_sum
 

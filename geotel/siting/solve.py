@@ -39,8 +39,8 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from geotel._errors import InputError, SolverError, ValueRangeError
 from geotel.config import SitingConfig
+from geotel.errors import InputError, SolverError, ValueRangeError
 from geotel.siting import _bounds, _greedy
 from geotel.siting._highs import solve_covering_mip
 from geotel.siting._prep import Prepared, check_inputs, prepare

@@ -1,4 +1,5 @@
-"""The geotel exception hierarchy and the problem records that validators collect.
+"""The geotel exception hierarchy and the problem records that validators collect
+(public, as :mod:`rasterio.errors`: ``from geotel.errors import InputError``).
 
 Every error a user can cause is an :class:`InputError` (also a ``ValueError``).
 Its message names the file, the row or feature, the column, and the fix.
