@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -30,9 +31,17 @@ def test_version_and_help_on_every_command():
 
 
 def test_console_script_is_installed():
-    r = subprocess.run([sys.executable, "-m", "geotel.cli", "--version"],
-                       capture_output=True, text=True, check=True)
-    assert __version__ in r.stdout
+    """The `geotel` script pip installed beside this Python (what a user types), not the
+    module: its entry point must resolve, print the version and exit 2 on bad input."""
+    script = Path(sys.executable).with_name("geotel")
+    assert script.is_file(), f"{script} is missing: pip install -e . installs it"
+    r = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert f"geotel, version {__version__}" in r.stdout
+    r = subprocess.run([str(script), "validate", "no-such-config.yml"], capture_output=True,
+                       text=True)
+    assert r.returncode == 2
+    assert "config file not found" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize(("case_id", "build"), CASES, ids=[c for c, _ in CASES])
