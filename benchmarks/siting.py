@@ -49,16 +49,19 @@ SIZES = {
     "large": (5_000, 50_000, 100, 115.0),
 }
 
+# spopt 0.7's MCLP.from_cost_matrix takes only a dense numpy cost matrix (demand x
+# facilities): it has no sparse form, so it gets the dense one. Its clock starts after
+# its imports and after the instance is built, as geotel's does.
 _CHILD = r"""
 import json, sys, time
 import numpy as np
+import pulp
+from spopt.locate import MCLP
 from geotel.siting._synthetic import synthetic_instance
 n, m, k, seed = (int(a) for a in sys.argv[1:5])
 cap = float(sys.argv[5])
 inst = synthetic_instance(n, m, seed=seed)
 t0 = time.perf_counter()
-import pulp
-from spopt.locate import MCLP
 cost = np.where(inst.matrix.T.toarray(), 0.0, 1.0)   # demand x facilities, same matrix
 model = MCLP.from_cost_matrix(cost, inst.demand, service_radius=0.5, p_facilities=k)
 t1 = time.perf_counter()
