@@ -111,12 +111,19 @@ def bench_los(size: int = 4000, cell_m: float = 30.0) -> None:
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         c_gdal = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         with rasterio.open(Path(tmp) / "vs.tif") as ds:
-            seen = ds.read(1) > 0
+            # gdal_viewshed may write a window of the input: place it on our grid
+            c0, r0 = (~tr) * (ds.transform.c, ds.transform.f)
+            r0, c0 = round(r0), round(c0)
+            seen = np.zeros(z.shape, bool)
+            out = ds.read(1) > 0
+            seen[r0:r0 + out.shape[0], c0:c0 + out.shape[1]] = out
+            judged = np.zeros(z.shape, bool)
+            judged[r0:r0 + out.shape[0], c0:c0 + out.shape[1]] = True
     print(f"  gdal_viewshed {t_gdal:7.2f} s wall {c_gdal:6.2f} s CPU  "
           f"{cells / t_gdal / 1e6:7.1f} Mcells/s  (reads the GeoTIFF, writes its output)")
     # agreement over the cells both judge: inside the radius, the observer's cell left out
     rr, cc = np.indices(z.shape)
-    inside = np.hypot((rr - row) * cell_m, (cc - col) * cell_m) <= max_d
+    inside = (np.hypot((rr - row) * cell_m, (cc - col) * cell_m) <= max_d) & judged
     inside[row, col] = False
     agree = float((vis.values.astype(bool)[inside] == seen[inside]).mean())
     print(f"  agreement with gdal_viewshed (-cc 0.75): {100 * agree:.2f} % of "
