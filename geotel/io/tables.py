@@ -37,10 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
 from geotel.errors import (
     ConfigError,
@@ -57,9 +55,8 @@ from geotel.io._aliases import (
     X_ALIASES,
     Y_ALIASES,
     match_columns,
-    normalise_header,
 )
-from geotel.io._files import number_convention, parse_column, require_file
+from geotel.io._files import number_convention, require_file
 from geotel.io._layers import empty_layer, finish_layer
 from geotel.io._sheets import (
     HEADER_SEARCH_ROWS,
@@ -71,25 +68,27 @@ from geotel.io._sheets import (
     refuse_legacy_text,
     rows_from_csv,
 )
+from geotel.io._towercoords import (
+    VIETNAM_LAT,
+    VIETNAM_LON,
+    attribute_numbers,
+    coordinate_numbers,
+    placed,
+    positions,
+    xy_projected,
+)
 from geotel.io._towerrows import blank, tidy_tower_rows
-from geotel.io._units import match_with_units, note_unit, units_hint
-from geotel.io.crs import crs_candidates, ensure_datum_shift, missing_crs_fix, to_crs
+from geotel.io._units import match_with_units, units_hint
+from geotel.io.crs import to_crs
 
 __all__ = ["TABLE_SUFFIXES", "VIETNAM_LAT", "VIETNAM_LON", "read_table", "read_tower_table"]
 
 log = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
-#: Longitude and latitude ranges that hold Vietnam (degrees).
-VIETNAM_LON = (102.0, 110.0)
-VIETNAM_LAT = (8.0, 24.0)
 _NUMERIC = ("sector_id", "height_m", "azimuth_deg", "beamwidth_deg", "tilt_deg", "eirp_dbm",
             "freq_mhz")
 _COORDS = {"lon": LON_ALIASES, "lat": LAT_ALIASES, "x": X_ALIASES, "y": Y_ALIASES}
-#: Headers that say only "X" / "Y" (not easting/northing): in a VN-2000 survey X is the
-#: northing, so such a list may hold either order.
-_SURVEY_X = frozenset(k for k in X_ALIASES if k == "x" or k.endswith("_x") or k.startswith("x_"))
-_SURVEY_Y = frozenset(k for k in Y_ALIASES if k == "y" or k.endswith("_y") or k.startswith("y_"))
 
 
 def _rows_from_csv(path: Path) -> tuple[list[list[object]], str]:
@@ -287,94 +286,6 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None
     return table.df, table.header_line
 
 
-def _numbers(values: pd.Series, col: str, labels: list[str], rows: list[int], source: str,
-             rep: ValidationReport, decimal: str | None = None) -> np.ndarray:
-    """A coordinate column as floats: degrees-minutes-seconds text read, the rest by the
-    column's (else the table's) number convention; bad cells reported with their row."""
-    cells = values.tolist()
-    dms = 0
-    for i, v in enumerate(cells):
-        if isinstance(v, str) and _DMS.match(v.strip()):
-            cells[i] = _dms(v)
-            dms += 1
-    if dms:
-        rep.info("schema", f"{dms} value(s) of '{col}' in degrees, minutes and seconds were "
-                 "read as decimal degrees", file=source, column=col)
-    out, problems = parse_column(cells, decimal=decimal)
-    for p in problems:
-        rep.add("schema" if p.kind == "type" else "range", p.message, file=source,
-                feature=labels[p.position], row=rows[p.position], column=col,
-                fix="write the coordinate as a decimal number, e.g. 108,0123")
-    return out
-
-
-_DMS = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d+)?\s*[°º]\s*(?:\d{1,2}(?:[.,]\d+)?\s*['′’]\s*)?"
-                  r"(?:\d{1,2}(?:[.,]\d+)?\s*(?:[\"″”]|'')?\s*)?[NSEWĐBTnsewđbt]?$")
-
-
-def _dms(text: str) -> float:
-    """Decimal degrees of ``108°01'23.5"E`` (Vietnam lies north and east: the letter is
-    not needed).
-
-    Examples
-    --------
-    >>> round(_dms("108°01'23,5''E"), 6), _dms("14°30'")
-    (108.023194, 14.5)
-    """
-    parts = [float(x.replace(",", ".")) for x in re.findall(r"\d+(?:[.,]\d+)?", text)]
-    value = sum(p / 60**k for k, p in enumerate(parts[:3]))
-    return -value if text.strip().startswith("-") else value
-
-
-def _in_vietnam(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    return ((lon >= VIETNAM_LON[0]) & (lon <= VIETNAM_LON[1])
-            & (lat >= VIETNAM_LAT[0]) & (lat <= VIETNAM_LAT[1]))
-
-
-def _resolve_swaps(a: np.ndarray, b: np.ndarray, to_lonlat: Transformer | None,
-                   names: tuple[str, str], labels: list[str], rows: list[int], source: str,
-                   rep: ValidationReport) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in the order (a=x/lon, b=y/lat), swapped back when the file swapped them.
-
-    Projected X/Y headers whose X holds the northing in every row follow the VN-2000
-    surveying convention: read so, with one note and no warning.
-    """
-    def lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if to_lonlat is None:
-            return x, y
-        lo, la = to_lonlat.transform(x, y)
-        return np.asarray(lo, float), np.asarray(la, float)
-
-    given = np.isfinite(a) & np.isfinite(b)
-    ok = _in_vietnam(*lonlat(a, b)) & given
-    swapped = _in_vietnam(*lonlat(b, a)) & given & ~ok
-    column = f"{names[0]}/{names[1]}"
-    if swapped.any() and not ok.any():
-        survey = (to_lonlat is not None and normalise_header(names[0]) in _SURVEY_X
-                  and normalise_header(names[1]) in _SURVEY_Y)
-        if survey:
-            text = (f"'{names[0]}' holds the northing and '{names[1]}' the easting (the "
-                    "Vietnamese surveying convention, as in VN-2000 lists); read as such")
-            log.info("%s: %s", source, text)
-            rep.info("range", text, file=source, column=column)
-            return b, a
-        rep.warn("range", f"the columns '{names[0]}' and '{names[1]}' are swapped in every row "
-                 "(Vietnam lies at longitude 102–110, latitude 8–24); they were swapped back",
-                 file=source, column=column,
-                 fix=f"swap the headers of '{names[0]}' and '{names[1]}'")
-        return b, a
-    if swapped.any():
-        idx = np.flatnonzero(swapped)
-        bad = [labels[i] for i in idx]
-        rep.add("range", f"longitude and latitude are swapped in {len(bad)} row(s) but not in "
-                f"the others: {', '.join(bad[:10])}", file=source, feature=bad[0],
-                row=rows[idx[0]], column=column,
-                fix="swap the two values back in those rows")
-        a, b = a.copy(), b.copy()
-        a[swapped], b[swapped] = b[swapped], a[swapped]
-    return a, b
-
-
 def read_tower_table(
     path: str | os.PathLike,
     *,
@@ -488,91 +399,26 @@ def read_tower_table(
               for s, r in zip(site, rows, strict=True)]
     numeric = [c for c, canon in canon_of.items() if canon in _NUMERIC]
     decimal = number_convention([v for c in (*names, *numeric) for v in df[c].tolist()])
-    a = _numbers(df[names[0]], names[0], labels, rows, source, rep, decimal)
-    b = _numbers(df[names[1]], names[1], labels, rows, source, rep, decimal)
-    raw_blank = df[names[0]].map(blank).to_numpy(bool) | df[names[1]].map(blank).to_numpy(bool)
-    for i in np.flatnonzero(raw_blank):
-        empty = [n for n in names if blank(df[n].iloc[i])]
-        rep.add("schema", f"the tower has no coordinates ({' and '.join(map(repr, empty))} "
-                f"{'is' if len(empty) == 1 else 'are'} empty)", file=source, feature=labels[i],
-                row=rows[i], column="/".join(names),
-                fix="fill in the coordinates, or delete the row")
-    zero = (a == 0) & (b == 0)
-    for i in np.flatnonzero(zero):
-        rep.add("range", "the coordinates are 0 / 0: a placeholder, not a position",
-                file=source, feature=labels[i], row=rows[i], column="/".join(names),
-                fix="fill in the tower's real coordinates, or delete the row")
-    keep = ~raw_blank & ~zero
+    a = coordinate_numbers(df[names[0]], names[0], labels, rows, source, rep, decimal)
+    b = coordinate_numbers(df[names[1]], names[1], labels, rows, source, rep, decimal)
+    keep = placed(df, names, a, b, labels, rows, source, rep)
     df, a, b = df[keep].reset_index(drop=True), a[keep], b[keep]
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
     labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
     for c in numeric:
-        canon, unit = attr_units[c]
-        values, problems = parse_column(df[c].tolist(), integers=canon == "sector_id",
-                                        decimal=decimal)
-        for p in problems:
-            rep.add("schema" if p.kind == "type" else "range", p.message, file=source,
-                    feature=labels[p.position], row=rows[p.position], column=str(c),
-                    fix="write a plain number" if p.kind == "type" else
-                    "write the number without a thousands mark, or with a decimal comma")
-        if unit is not None and unit.converts:
-            converted = unit.convert(values)
-            for i in np.flatnonzero(np.isfinite(values) & ~np.isfinite(converted)):
-                rep.add("range", f"{values[i]:g} {unit.written} cannot be converted to "
-                        f"{canon} (a power must be above 0)", file=source,
-                        feature=labels[i], row=rows[i], column=str(c),
-                        fix="give the power above 0, or leave the cell empty when unknown")
-            values = converted
-            note_unit(c, canon, unit, source, rep)
-        df[c] = values
+        df[c] = attribute_numbers(df[c], str(c), attr_units[c], labels, rows, decimal,
+                                  source, rep)
     df = df.rename(columns=canon_of)
-    given = np.isfinite(a) & np.isfinite(b)
     if projected and source_crs is None:
-        if given.any() and np.nanmax(np.abs(np.r_[a, b])) <= 180:
-            projected = False  # X/Y headers holding degrees
-        else:
-            ok = np.isfinite(a) & np.isfinite(b)
-            xs, ys = (a[ok], b[ok]) if np.median(a[ok]) < np.median(b[ok]) else (b[ok], a[ok])
-            bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())) \
-                if ok.any() else None
-            fix = missing_crs_fix("inputs.towers_crs", bounds)
-            if bounds is None or not crs_candidates(bounds):
-                fix += " (e.g. EPSG:9218 for VN-2000 TM-3 108-30)"
-            rep.add("crs", f"columns '{names[0]}'/'{names[1]}' hold projected coordinates but "
-                    "no CRS is given for them", file=source, column="inputs.towers_crs",
-                    fix=fix)
+        xy = xy_projected(a, b, names, source, rep)
+        if xy is None:
             if report is None:
                 rep.raise_if_errors()
             return empty_layer("towers", target)
-    if projected:
-        src = ensure_datum_shift(to_crs(source_crs))
-        to_lonlat = Transformer.from_crs(src, 4326, always_xy=True)
-    else:
-        src = to_crs(source_crs) if source_crs is not None else CRS.from_epsg(4326)
-        to_lonlat = None
-        bad = given & ((np.abs(a) > 180) | (np.abs(b) > 180)
-                       | ((np.abs(b) > 90) & (np.abs(a) > 90)))
-        for i in np.flatnonzero(bad):
-            rep.add("range", f"longitude {a[i]:g} / latitude {b[i]:g} is not a valid position",
-                    file=source, feature=labels[i], row=rows[i],
-                    column=f"{names[0]}/{names[1]}",
-                    fix="write decimal degrees: longitude 102–110, latitude 8–24 in Vietnam")
-        given &= ~bad
-        a, b = np.where(given, a, np.nan), np.where(given, b, np.nan)
-    a, b = _resolve_swaps(a, b, to_lonlat, names, labels, rows, source, rep)
-    if not projected:
-        for i in np.flatnonzero(np.isfinite(a) & (np.abs(b) > 90)):
-            rep.add("range", f"latitude {b[i]:g} is outside −90…90", file=source,
-                    feature=labels[i], row=rows[i], column=names[1],
-                    fix="write decimal degrees: latitude 8–24 in Vietnam")
-            a[i] = b[i] = np.nan
-    lo, la = (a, b) if to_lonlat is None else to_lonlat.transform(a, b)
-    outside = np.isfinite(a) & ~_in_vietnam(np.asarray(lo), np.asarray(la))
-    if outside.any() and study_area is None:
-        far = [labels[i] for i in np.flatnonzero(outside)]
-        rep.warn("range", f"{len(far)} tower(s) lie outside Vietnam: {', '.join(far[:5])}",
-                 file=source, column=f"{names[0]}/{names[1]}",
-                 fix="check the coordinates and the CRS of the list")
+        projected = xy
+    a, b, src = positions(a, b, projected=projected, source_crs=source_crs, names=names,
+                          labels=labels, rows=rows, source=source, study_area=study_area,
+                          rep=rep)
     geom = [shapely.Point(x, y) if math.isfinite(x) and math.isfinite(y) else None
             for x, y in zip(a, b, strict=True)]
     data = df.drop(columns=[c for c in (names[0], names[1]) if c in df.columns])
