@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 
 from geotel.outputs._qml import renderer_kind
-from geotel.outputs.layers import output_layer
+from geotel.outputs.layers import OUTPUT_LAYERS, output_layer
 from geotel.outputs.maps import map_layer_names
 from tests.conftest import ROOT
 from tests.test_browser import (  # noqa: F401 (browser: fixture)
@@ -56,6 +56,11 @@ def test_output_folder_holds_the_contract(demo_out):
     layers = [n for n, _ in pyogrio.list_layers(demo_out / "plan.gpkg")]
     assert set(CONTRACT) <= set(layers)
     assert "layer_styles" in layers
+    # every layer holds the contract columns the registry (and the README) promise
+    for name, spec in OUTPUT_LAYERS.items():
+        if name in layers:
+            fields = set(pyogrio.read_info(demo_out / "plan.gpkg", layer=name)["fields"])
+            assert set(spec.columns) <= fields, (name, set(spec.columns) - fields)
     for f in ("map.html", "map_offline.html"):
         assert (demo_out / f).stat().st_size <= 10 * 1024 * 1024
 
