@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -95,6 +96,14 @@ def cli(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
+    if verbose < 2:  # a planner reads the warning, not the source line that raised it
+        warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """A Python warning as one log line: its class and message (``-vv`` adds the place)."""
+    logging.getLogger("py.warnings").warning("%s: %s", category.__name__, message)
 
 
 _out = click.option("--out", "out", required=True, type=click.Path(path_type=Path),

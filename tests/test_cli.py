@@ -167,3 +167,15 @@ def test_validate_real_inputs_fits_on_one_screen(tmp_path, real_data):
     assert "Vietnamese surveying convention" in text
     every = _csv_rows(tmp_path / "all.csv")
     assert sum("invalid geometry repaired" in x["message"] for x in every) == 142
+
+
+def test_a_python_warning_is_one_line_without_its_source(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from geotel.cli import _show_warning
+    from geotel.propagation import ModelRangeWarning
+
+    with caplog.at_level("WARNING", logger="py.warnings"):
+        _show_warning(ModelRangeWarning("2100 MHz is above COST-231 Hata's 2000 MHz"),
+                      ModelRangeWarning, "/x/geotel/coverage/models.py", 107,
+                      line="check_model_frequency(freq_mhz, where=where)")
+    assert caplog.messages == ["ModelRangeWarning: 2100 MHz is above COST-231 Hata's 2000 MHz"]
