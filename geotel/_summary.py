@@ -24,9 +24,12 @@ from geotel._lang import check_lang
 from geotel._zonal import bool_column, commune_labels_text, is_official_code, text_column
 from geotel.config import IndicatorsConfig
 
-__all__ = ["FACT_FIXES", "ProvinceSummary", "population_source", "province_summary"]
+__all__ = ["FACT_FIXES", "NO_DATA", "ProvinceSummary", "population_source", "province_summary"]
 
 Lang = Literal["vi", "en"]
+
+#: "no data" inside a sentence (the summary, the report, the charts).
+NO_DATA: dict[str, str] = {"vi": "không có số liệu", "en": "no data"}
 
 #: How to give each commune fact that can be unknown (shown after "no data").
 FACT_FIXES: dict[str, dict[str, str]] = {
@@ -58,7 +61,7 @@ FACT_FIXES: dict[str, dict[str, str]] = {
 _T: dict[str, dict[str, str]] = {
     "head": {"vi": "{n} xã, phường, thị trấn; dân số {pop} người; diện tích {area} km².",
              "en": "{n} communes; population {pop}; area {area} km²."},
-    "no_data": {"vi": "không có số liệu", "en": "no data"},
+    "no_data": NO_DATA,
     "pop_unknown": {"vi": "dân số: không có số liệu ({fix})",
                     "en": "population: no data ({fix})"},
     "pop_none": {"vi": "dân số: không có số liệu (cấu hình `population: none`: quy hoạch "

@@ -16,11 +16,11 @@ import pandas as pd
 
 from geotel import __version__
 from geotel._zonal import bool_column, text_column
-from geotel.outputs._labels import Lang
+from geotel.outputs._labels import COLUMN_TITLES, TEXT, Lang
 from geotel.outputs._report_data import PlanFolder
 from geotel.outputs._report_model import Block, Heading, Image, PageBreak, Para, Report, Table
 from geotel.outputs._report_text import cap, n_int, n_num, no_data, pct, summary_paragraph, t
-from geotel.outputs.charts import coverage_columns
+from geotel.outputs.charts import coverage_columns, district_title
 from geotel.outputs.tables import column_titles
 
 __all__ = ["Columns", "Doc", "build_report", "floats", "tri", "w", "yes_no"]
@@ -32,15 +32,15 @@ _W: dict[str, dict[str, str]] = {
     "district": {"vi": "Huyện, thị xã, thành phố", "en": "District"},
     "commune": {"vi": "Xã, phường, thị trấn", "en": "Commune"},
     "n_communes": {"vi": "Số xã", "en": "Communes"},
-    "population": {"vi": "Dân số (người)", "en": "Population"},
-    "area": {"vi": "Diện tích (km²)", "en": "Area (km²)"},
+    "population": COLUMN_TITLES["population"],
+    "area": COLUMN_TITLES["area_km2"],
     "cov_now": {"vi": "Phủ sóng {t} hiện trạng (%)", "en": "{t} coverage now (%)"},
     "cov_after": {"vi": "Phủ sóng {t} sau quy hoạch (%)", "en": "{t} coverage after (%)"},
     "cov_what_pop": {"vi": "tỷ lệ dân số", "en": "share of people"},
     "cov_what_area": {"vi": "tỷ lệ diện tích", "en": "share of area"},
     "dz_pop": {"vi": "Dân số vùng lõm {t} (người)", "en": "People in {t} dead zones"},
     "dz_km2": {"vi": "Diện tích vùng lõm {t} (km²)", "en": "{t} dead-zone area (km²)"},
-    "towers": {"vi": "Số trạm BTS", "en": "Towers"},
+    "towers": COLUMN_TITLES["towers"],
     "no_fixed": {"vi": "Xã chưa có Internet cố định", "en": "Communes without fixed Internet"},
     "c8_met": {"vi": "Xã đạt Tiêu chí 8", "en": "Communes meeting Criterion 8"},
     "fixed": {"vi": "Internet cố định", "en": "Fixed Internet"},
@@ -52,12 +52,8 @@ _W: dict[str, dict[str, str]] = {
                              "Dòng “Toàn tỉnh” lấy từ summary.json.",
                        "en": "Coverage is the {what} where the signal reaches the threshold. "
                              "The “Province” row is from summary.json."},
-    "district_fig": {"vi": "Phủ sóng {t} theo huyện, trước và sau quy hoạch",
-                     "en": "{t} coverage per district, before and after the plan"},
-    "district_fig_now": {"vi": "Phủ sóng {t} theo huyện, hiện trạng",
-                         "en": "{t} coverage per district, now"},
-    "met": {"vi": "Đạt", "en": "Met"},
-    "not_met": {"vi": "Chưa đạt", "en": "Not met"},
+    "met": TEXT["met"],
+    "not_met": TEXT["not_met"],
     "c8_intro": {"vi": "Có {k}/{n} xã đạt Tiêu chí 8; {m} xã chưa đạt; {u} xã chưa xác định "
                        "được do không có số liệu. Một xã đạt Tiêu chí 8 khi đạt cả bốn chỉ "
                        "tiêu; chỉ tiêu 8.2 đạt khi ít nhất {thr}% dân số được phủ sóng {tech} "
@@ -74,7 +70,7 @@ _W: dict[str, dict[str, str]] = {
                  "en": "Communes not meeting Criterion 8, or undecided, and why"},
     "result": {"vi": "Kết quả", "en": "Result"},
     "why": {"vi": "Chỉ tiêu chưa đạt, lý do", "en": "Failing sub-indicators, why"},
-    "missing": {"vi": "Thiếu số liệu", "en": "Missing data"},
+    "missing": TEXT["missing_inputs"],
     "all_met": {"vi": "Tất cả các xã đều đạt Tiêu chí 8.", "en": "Every commune meets "
                                                                   "Criterion 8."},
     "r81": {"vi": "8.1: chưa có điểm phục vụ bưu chính", "en": "8.1: no postal service point"},
@@ -244,7 +240,7 @@ def _districts(doc: Doc, f: PlanFolder, figures: dict[str, Path]) -> None:
               widths=[2.1, 0.75, 1.25] + [1.0] * (len(header) - 3))
     doc.add(Para(w("districts_note", lang, what=w(f"cov_what_{kind}", lang)), "note"))
     doc.image(figures.get("districts"),
-              w("district_fig" if has_after else "district_fig_now", lang, t=tech), 150.0)
+              district_title(tech, lang, planned=has_after), 150.0)
 
 
 def _weighted_after(f: PlanFolder, after: str, kind: str) -> dict[str | None, float]:

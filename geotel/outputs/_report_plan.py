@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geotel._zonal import text_column
-from geotel.outputs._labels import Lang, value_title
+from geotel.outputs._labels import COLUMN_TITLES, TEXT, Lang, value_title
 from geotel.outputs._labels import text as label_text
 from geotel.outputs._report_content import Doc, floats
 from geotel.outputs._report_data import PlanFolder
@@ -84,12 +84,12 @@ _W: dict[str, dict[str, str]] = {
     "commune": {"vi": "Xã", "en": "Commune"},
     "pop_gain": {"vi": "Dân số phủ thêm (người)", "en": "People newly covered"},
     "area_gain": {"vi": "Diện tích phủ thêm (km²)", "en": "Area newly covered (km²)"},
-    "backhaul": {"vi": "Truyền dẫn", "en": "Backhaul"},
+    "backhaul": COLUMN_TITLES["backhaul"],
     "cost": {"vi": "Chi phí (tỷ đồng)", "en": "Cost (bn VND)"},
     "no_towers": {"vi": "Không có trạm BTS đề xuất.", "en": "No tower is proposed."},
     "fiber_cap": {"vi": "Các tuyến cáp quang đề xuất", "en": "Proposed fiber routes"},
     "route": {"vi": "Mã tuyến", "en": "Route"},
-    "length": {"vi": "Chiều dài (km)", "en": "Length (km)"},
+    "length": COLUMN_TITLES["length_km"],
     "served": {"vi": "Xã được kết nối", "en": "Communes connected"},
     "no_fiber": {"vi": "Không có tuyến cáp quang đề xuất.", "en": "No fiber route is proposed."},
     # method page
@@ -130,7 +130,7 @@ _W: dict[str, dict[str, str]] = {
                      "en": "a target of {p}% of people covered"},
     "item": {"vi": "Hạng mục", "en": "Item"},
     "value": {"vi": "Giá trị (đồng)", "en": "Value (VND)"},
-    "source": {"vi": "Nguồn", "en": "Source"},
+    "source": TEXT["source"],
     "costs_cap": {"vi": "Đơn giá dùng trong quy hoạch", "en": "Cost figures used"},
     "c_aerial": {"vi": "Cáp quang treo, mỗi km", "en": "Aerial fiber, per km"},
     "c_underground": {"vi": "Cáp quang ngầm, mỗi km", "en": "Underground fiber, per km"},

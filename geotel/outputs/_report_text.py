@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from geotel._summary import FACT_FIXES, _int, _num, population_source
-from geotel.outputs._labels import Lang
+from geotel._summary import FACT_FIXES, NO_DATA, _int, _num, population_source
+from geotel.outputs._labels import TEXT, Lang
 
 __all__ = [
     "COST_SOURCES",
@@ -38,9 +38,9 @@ P: dict[str, dict[str, str]] = {
     "made": {"vi": "Lập ngày {date} bằng geotel {version}.",
              "en": "Made on {date} with geotel {version}."},
     "page": {"vi": "Trang", "en": "Page"},
-    "no_data": {"vi": "không có số liệu", "en": "no data"},
-    "yes": {"vi": "Có", "en": "Yes"},
-    "no": {"vi": "Không", "en": "No"},
+    "no_data": NO_DATA,
+    "yes": TEXT["yes"],
+    "no": TEXT["no"],
     "table": {"vi": "Bảng {n}. {text}", "en": "Table {n}. {text}"},
     "figure": {"vi": "Hình {n}. {text}", "en": "Figure {n}. {text}"},
     "total": {"vi": "Toàn tỉnh", "en": "Province"},

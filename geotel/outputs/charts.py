@@ -25,12 +25,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from geotel._atomic import atomic_file
-from geotel._summary import _int, _num
-from geotel.outputs._labels import Lang
+from geotel._summary import NO_DATA, _int, _num
+from geotel.outputs._labels import TEXT, Lang
 
 __all__ = [
     "coverage_columns",
     "district_coverage_chart",
+    "district_title",
     "gain_curve_chart",
     "phases_chart",
     "save_png",
@@ -44,7 +45,7 @@ _LINE = "#1b9e77"
 
 _T: dict[str, dict[str, str]] = {
     "before": {"vi": "Hiện trạng", "en": "Now"},
-    "after": {"vi": "Sau quy hoạch", "en": "After the plan"},
+    "after": TEXT["coverage_planned"],
     "pop_pct": {"vi": "Tỷ lệ dân số được phủ sóng {t} (%)",
                 "en": "Population covered by {t} (%)"},
     "area_pct": {"vi": "Tỷ lệ diện tích được phủ sóng {t} (%)",
@@ -53,7 +54,7 @@ _T: dict[str, dict[str, str]] = {
                        "en": "{t} coverage per district, before and after the plan"},
     "district_title_now": {"vi": "Phủ sóng {t} theo huyện, hiện trạng",
                            "en": "{t} coverage per district, now"},
-    "no_data": {"vi": "không có số liệu", "en": "no data"},
+    "no_data": NO_DATA,
     "towers": {"vi": "Trạm BTS", "en": "Towers"},
     "fiber": {"vi": "Cáp quang", "en": "Fiber"},
     "tower_budget": {"vi": "Ngân sách trạm BTS/năm", "en": "Tower budget per year"},
@@ -81,6 +82,17 @@ _T: dict[str, dict[str, str]] = {
 
 def _t(key: str, lang: Lang, **kw: object) -> str:
     return _T[key][lang].format(**kw)
+
+
+def district_title(technology: str, lang: Lang, *, planned: bool) -> str:
+    """The title of the district coverage chart (also the report's caption for it).
+
+    Examples
+    --------
+    >>> district_title("4G", "en", planned=True)
+    '4G coverage per district, before and after the plan'
+    """
+    return _t("district_title" if planned else "district_title_now", lang, t=technology)
 
 
 def _check_lang(lang: str) -> None:
@@ -185,8 +197,8 @@ def district_coverage_chart(districts: pd.DataFrame, *, technology: str = "4G",
     ax.set_xticks(np.arange(0, 101, 20))
     ax.xaxis.set_major_formatter(_formatter(lang))
     ax.set_xlabel(_t(f"{kind}_pct", lang, t=technology.upper()))
-    title = "district_title" if len(series) > 1 else "district_title_now"
-    ax.set_title(_t(title, lang, t=technology.upper()), fontsize=11)
+    ax.set_title(district_title(technology.upper(), lang, planned=len(series) > 1),
+                 fontsize=11)
     fig.legend(loc="outside lower center", ncols=len(series), fontsize=8, frameon=False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
