@@ -335,6 +335,32 @@ class ValidationReport:
         """Record a note (a convention recognised); neither a warning nor an error."""
         self.problems.append(Problem(kind, message, severity="info", **where))  # type: ignore[arg-type]
 
+    def add_error(self, exc: InputError, **defaults: str | None) -> None:
+        """Record a raised input error as the problem(s) of its kind.
+
+        An error that carries its ``problems`` (a validator's) records them all;
+        ``defaults`` fill in where the error says nothing (e.g. the config key as the
+        column).
+
+        Examples
+        --------
+        >>> rep = ValidationReport()
+        >>> rep.add_error(SchemaError("no header", file="t.csv"), column="inputs.towers")
+        >>> str(rep.problems[0])
+        "ERROR t.csv, column 'inputs.towers': no header"
+        """
+        if exc.problems:
+            self.extend(exc.problems)
+            return
+        kind = next((k for k, cls in _KIND_TO_ERROR.items() if type(exc) is cls), "file")
+        where: dict[str, str | int | None] = {
+            "file": exc.file, "feature": exc.feature, "row": exc.row, "column": exc.column,
+            "fix": exc.fix}
+        for key, value in defaults.items():
+            if where.get(key) is None:
+                where[key] = value
+        self.add(kind, exc.message, **where)  # type: ignore[arg-type]
+
     def extend(self, other: ValidationReport | Iterable[Problem]) -> None:
         self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)
 

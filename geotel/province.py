@@ -385,13 +385,20 @@ def _district_totals(config: ProjectConfig, communes: gpd.GeoDataFrame,
     return totals
 
 
-def _check_population_overlap(pop: Raster, communes: gpd.GeoDataFrame, source: str,
-                              rep: ValidationReport) -> None:
+def _inside_communes(raster: Raster, communes: gpd.GeoDataFrame) -> np.ndarray | None:
+    """The raster's cells inside the communes (None without a commune shape)."""
     geoms = [g for g in communes.geometry.array if g is not None and not g.is_empty]
     if not geoms:
+        return None
+    return rasterio.features.geometry_mask(geoms, out_shape=raster.shape,
+                                           transform=raster.transform, invert=True)
+
+
+def _check_population_overlap(pop: Raster, communes: gpd.GeoDataFrame, source: str,
+                              rep: ValidationReport) -> None:
+    inside = _inside_communes(pop, communes)
+    if inside is None:
         return
-    inside = rasterio.features.geometry_mask(geoms, out_shape=pop.shape,
-                                             transform=pop.transform, invert=True)
     if not float(np.nansum(pop.values[inside])) > 0:
         rep.add("study_area", "the population raster has no people inside the communes",
                 file=source, column="inputs.population",
@@ -449,11 +456,9 @@ def _osm_roads(path: Path, crs: pyproj.CRS, rep: ValidationReport) -> gpd.GeoDat
 
 def _check_dem_coverage(dem: Raster, communes: gpd.GeoDataFrame, source: str,
                         rep: ValidationReport) -> None:
-    geoms = [g for g in communes.geometry.array if g is not None and not g.is_empty]
-    if not geoms:
+    inside = _inside_communes(dem, communes)
+    if inside is None:
         return
-    inside = rasterio.features.geometry_mask(geoms, out_shape=dem.shape,
-                                             transform=dem.transform, invert=True)
     n = int(inside.sum())
     if n == 0:
         return

@@ -191,8 +191,7 @@ def read_population_table(
     except (FileFormatError, SchemaError) as exc:
         if report is None:
             raise
-        rep.add("file" if isinstance(exc, FileFormatError) else "schema", exc.message,
-                file=exc.file, column=exc.column, fix=exc.fix)
+        rep.add_error(exc)
         return out
     values = _population_values(df, role["population"], source, rep)
     rows = df["_row"].tolist()
@@ -284,8 +283,7 @@ def read_district_population(
     except (FileFormatError, SchemaError) as exc:
         if report is None:
             raise
-        rep.add("file" if isinstance(exc, FileFormatError) else "schema", exc.message,
-                file=exc.file, column=exc.column, fix=exc.fix)
+        rep.add_error(exc)
         return empty
     out = pd.DataFrame({
         "district_code": [(format_code(c, 3) or "")[-3:] for c in codes],

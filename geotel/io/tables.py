@@ -349,7 +349,7 @@ def read_tower_table(
     except InputError as exc:
         if report is None:
             raise
-        _report_error(rep, exc)
+        rep.add_error(exc, column="inputs.towers")
         return empty_layer("towers", target)
     for severity, message, fix in table.notes:
         if severity == "warning":
@@ -428,12 +428,3 @@ def read_tower_table(
     if report is None:
         rep.raise_if_errors()
     return out
-
-
-def _report_error(rep: ValidationReport, exc: InputError) -> None:
-    """An error raised while reading, as a problem of its kind."""
-    kinds = {ConfigError: "config", FileFormatError: "file", SchemaError: "schema",
-             CRSError: "crs"}
-    kind = next((k for cls, k in kinds.items() if type(exc) is cls), "file")
-    rep.add(kind, exc.message, file=exc.file, row=exc.row,  # type: ignore[arg-type]
-            column=exc.column or "inputs.towers", feature=exc.feature, fix=exc.fix)

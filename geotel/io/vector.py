@@ -218,8 +218,7 @@ def read_layer(
     except FileFormatError as exc:
         if report is None:
             raise
-        rep.add("file", exc.message, file=exc.file, row=exc.row,
-                column=exc.column or f"inputs.{layer_name}", fix=exc.fix)
+        rep.add_error(exc, column=f"inputs.{layer_name}")
         return empty_layer(layer_name, target)
     out = finish_layer(raw, layer_name, source=source, crs=target, study_area=study_area,
                        report=rep, max_gap_km2=max_gap_km2, source_crs=source_crs)
@@ -446,7 +445,7 @@ def read_districts(
     except FileFormatError as exc:
         if report is None:
             raise
-        rep.add("file", exc.message, file=exc.file, fix=exc.fix)
+        rep.add_error(exc)
         return gpd.GeoDataFrame({"district_code": [], "district_name": [], "population": [],
                                  "area_km2": []}, geometry=gpd.GeoSeries([]), crs=target)
     mapping = match_columns([c for c in raw.columns if c != raw.geometry.name],
