@@ -21,7 +21,6 @@ import dataclasses
 import geopandas as gpd
 import numba
 import numpy as np
-import pandas as pd
 import rasterio.features
 import shapely
 from affine import Affine
@@ -303,12 +302,3 @@ def _polygonise(labels: np.ndarray, transform: object, n: int) -> np.ndarray:
         raise RuntimeError(f"demo layout lost communes {missing}")
     return np.array([shapely.union_all(parts[i]) if len(parts[i]) > 1 else parts[i][0]
                      for i in range(1, n + 1)], dtype=object)
-
-
-def layout_table(layout: Layout) -> pd.DataFrame:
-    """Commune areas (km², equal-area) next to the real ones: for checks."""
-    from geotel.datasets._facts import EQUAL_AREA_CRS
-
-    a = layout.communes.to_crs(EQUAL_AREA_CRS).area / 1e6
-    return pd.DataFrame({"commune_code": layout.communes["commune_code"],
-                         "area_km2": a, "real_km2": communes()["area_km2"]})

@@ -153,14 +153,6 @@ def build_grid(
 
 
 @numba.njit(cache=True)
-def _find_key(keys, key):
-    j = np.searchsorted(keys, key)
-    if j < keys.shape[0] and keys[j] == key:
-        return j
-    return -1
-
-
-@numba.njit(cache=True)
 def _crossings(x0, y0, x1, y1, line, ox, oy, cell, ncols, nrows, keys, starts, items,
                eps_m, write, out_seg, out_t, out_x, out_y):
     """Scan every cell; count (write=False) or write the vertex insertions."""

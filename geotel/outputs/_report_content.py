@@ -175,12 +175,6 @@ class Doc:
                                  width_mm))
 
 
-def _names(f: PlanFolder) -> dict[str, str]:
-    """Commune code → name."""
-    return dict(zip(text_column(f.communes, "commune_code"),
-                    text_column(f.communes, "commune_name"), strict=True))
-
-
 def _counted(value: object, unknown: object, lang: Lang) -> str:
     """A count of communes, with how many had no data."""
     text = n_int(value, lang)
@@ -433,4 +427,3 @@ def build_report(f: PlanFolder, figures: dict[str, Path], *, lang: Lang = "vi",
         meta=(t("made", lang, date=date.strftime("%d/%m/%Y") if lang == "vi"
                 else date.isoformat(), version=__version__),),
         blocks=tuple(doc.blocks), page_word=t("page", lang))
-

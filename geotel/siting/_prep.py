@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from geotel.errors import InputError, SolverError, ValueRangeError
+from geotel.errors import InputError, ValueRangeError
 
 __all__ = ["Prepared", "check_inputs", "prepare"]
 
@@ -229,11 +229,3 @@ def prepare(
         cand_map=cand, n_candidates=n, n_demand=m, total=total, base_covered=base_covered,
         uncoverable=uncoverable, fixed=fixed, stats=stats,
     )
-
-
-def require_solvable(prep: Prepared, what: str) -> None:
-    """Raise SolverError when nothing at all can be gained (used by set covering)."""
-    if prep.n == 0:
-        raise SolverError(
-            f"{what}: no candidate site can add coverage (all demand is already covered "
-            "by the fixed sites, has zero weight, or is out of every candidate's reach)")
